@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Every public header must compile on its own, included twice (include
+# guards), as strict C11 and as strict C++11, with every compiler we have:
+# users include one header without the others, from C or C++.
+#
+#   check-headers.sh          (run from the repository root)
+#
+# Compilers: gcc and clang for C, g++ and clang++ for C++; one that is not
+# installed is skipped with a note, except gcc and g++, which must exist.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+headers=(include/btcsock.h include/btcsock/*.h)
+
+c_flags=(-std=c11 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes
+    -Wmissing-prototypes -Wundef -Werror -Iinclude)
+# -Wold-style-cast: C casts in our inline functions and macros would warn in
+# strict C++ projects.
+cxx_flags=(-std=c++11 -Wall -Wextra -Wpedantic -Wold-style-cast -Werror -Iinclude)
+
+fail=0 count=0
+# try LANG COMPILER HEADER
+try() {
+    local lang=$1 cc=$2 h=$3 rel src flags
+    rel=${h#include/}
+    if [ "$lang" = c ]; then
+        src=$tmp/t.c flags=("${c_flags[@]}")
+    else
+        src=$tmp/t.cpp flags=("${cxx_flags[@]}")
+    fi
+    # A declaration after the includes keeps -Wpedantic from calling the unit
+    # empty should a header ever be all macros.
+    printf '#include <%s>\n#include <%s>\nint btc_header_check_%s;\n' "$rel" "$rel" "$lang" > "$src"
+    count=$((count + 1))
+    if ! "$cc" "${flags[@]}" -c "$src" -o "$tmp/t.o" 2> "$tmp/err"; then
+        echo "FAIL: $h alone does not compile with $cc ($lang):" >&2
+        sed 's/^/    /' "$tmp/err" >&2
+        fail=1
+    fi
+}
+
+for cc in gcc clang; do
+    if ! command -v "$cc" > /dev/null 2>&1; then
+        [ "$cc" = gcc ] && { echo "FAIL: gcc not found" >&2; fail=1; } || echo "note: $cc not installed, skipped" >&2
+        continue
+    fi
+    for h in "${headers[@]}"; do try c "$cc" "$h"; done
+done
+for cxx in g++ clang++; do
+    if ! command -v "$cxx" > /dev/null 2>&1; then
+        [ "$cxx" = g++ ] && { echo "FAIL: g++ not found" >&2; fail=1; } || echo "note: $cxx not installed, skipped" >&2
+        continue
+    fi
+    for h in "${headers[@]}"; do try cxx "$cxx" "$h"; done
+done
+
+if [ $fail -ne 0 ]; then
+    echo "header self-containment: FAILED" >&2
+    exit 1
+fi
+echo "header self-containment: ${#headers[@]} headers, $count compiles, all OK"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# clang-tidy ignores check names it does not know, so a typo in .clang-tidy
+# silently enables or disables nothing. This fails when
+#   - an entry of Checks (or a CheckOptions key) names no check clang-tidy lists,
+#   - a disabled check has no "#   -name: reason" comment line in .clang-tidy.
+#
+#   CLANG_TIDY=clang-tidy-14 check-tidy-config.sh      (from the repository root)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+tidy=${CLANG_TIDY:-}
+[ -n "$tidy" ] || tidy=$(command -v clang-tidy || command -v clang-tidy-14) ||
+    { echo "check-tidy-config: clang-tidy not found" >&2; exit 1; }
+config=.clang-tidy
+
+known=$("$tidy" --list-checks -checks='*' | sed -n 's/^ \{1,\}\([a-z].*\)$/\1/p')
+[ -n "$known" ] || { echo "check-tidy-config: '$tidy --list-checks' printed nothing" >&2; exit 1; }
+
+# The effective Checks string, as clang-tidy itself parsed the file.
+checks=$("$tidy" --dump-config --config-file="$config" 2>/dev/null | sed -n "s/^Checks: *['\"]\(.*\)['\"] *\$/\1/p")
+[ -n "$checks" ] || { echo "check-tidy-config: could not read Checks from $config" >&2; exit 1; }
+
+fail=0 n=0
+IFS=',' read -r -a entries <<< "$(tr -d ' \n' <<< "${checks//\\n/}")"
+for e in "${entries[@]}"; do
+    [ -z "$e" ] && continue
+    name=${e#-}
+    # '*' and compiler-warning globs are valid but not listed as checks.
+    case $name in '*' | clang-diagnostic-*) continue ;; esac
+    n=$((n + 1))
+    # Turn the glob into a regex and require at least one known check to match.
+    re="^$(sed -e 's/[.]/\\./g' -e 's/\*/.*/g' <<< "$name")\$"
+    if ! grep -qE "$re" <<< "$known"; then
+        echo "check-tidy-config: '$name' matches no check that $tidy knows" >&2
+        fail=1
+    fi
+    if [ "$e" != "$name" ] && ! grep -qE "^#[[:space:]]*-$(sed 's/[.]/\\./g' <<< "$name"):[[:space:]]*[^[:space:]]" "$config"; then
+        echo "check-tidy-config: disabled check '$name' has no '#   -$name: reason' line in $config" >&2
+        fail=1
+    fi
+done
+
+for key in $(sed -n 's/^ *- *key: *\([^ ]*\)\.[A-Za-z]*$/\1/p' "$config"); do
+    if ! grep -qxF "$key" <<< "$known"; then
+        echo "check-tidy-config: CheckOptions key for unknown check '$key'" >&2
+        fail=1
+    fi
+done
+
+[ $fail -eq 0 ] && echo "clang-tidy config: $n check entries, all known; every disabled check has a reason"
+exit $fail

@@ -1,0 +1,468 @@
+/*
+ * src/fake.c - btc_fake: a scripted peer and kernel behind the btc_sys table,
+ * with a virtual clock. See include/btcsock/fake.h for the model.
+ *
+ * Every slot call first takes the script's next step if it matches the call
+ * (ADVANCE and INTERRUPT steps apply and let the same call take the next step
+ * too); then the call does what the step says, or behaves normally.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* What a call was told to do by the script. */
+typedef struct fake_action {
+    btc_fake_kind kind;
+    int64_t value;
+} fake_action;
+
+static btc_fake *fake_of(void *ctx) { return (btc_fake *)ctx; }
+
+static void advance_clock(btc_fake *f, int64_t ms)
+{
+    if (ms <= 0)
+        return; /* the clock is monotonic: a jump back is ignored */
+    f->now_ms = ms > INT64_MAX - f->now_ms ? INT64_MAX : f->now_ms + ms;
+}
+
+/* Input readable at the current time: up to the first arrival still in the future. */
+static size_t fake_visible(const btc_fake *f)
+{
+    for (size_t i = 0; i < f->arrival_count; i++) {
+        if (f->arrivals[i].at_ms > f->now_ms)
+            return f->arrivals[i].offset < f->in_len ? f->arrivals[i].offset : f->in_len;
+    }
+    return f->in_len;
+}
+
+/* The peer closes now: what has not arrived yet never will; EOF from now on. */
+static void apply_eof(btc_fake *f)
+{
+    f->peer_closed = true;
+    f->in_len = fake_visible(f);
+    f->arrival_count = 0;
+    f->end_error = 0;
+    f->end_at_ms = f->now_ms;
+}
+
+static fake_action take_step(btc_fake *f, btc_fake_op op)
+{
+    f->calls[BTC_FAKE_ANY]++;
+    f->calls[op]++;
+    while (f->step_next < f->step_count) {
+        const btc_fake_step *st = &f->steps[f->step_next];
+        if (st->op != BTC_FAKE_ANY && st->op != op)
+            break;
+        f->step_next++;
+        if (st->kind == BTC_FAKE_ADVANCE) {
+            advance_clock(f, st->value);
+            continue;
+        }
+        if (st->kind == BTC_FAKE_INTERRUPT) {
+            btc_interrupt_trigger(f->intr);
+            continue;
+        }
+        if (st->kind == BTC_FAKE_EOF)
+            apply_eof(f);
+        fake_action a = {st->kind, st->value};
+        return a;
+    }
+    fake_action pass = {BTC_FAKE_PASS, 0};
+    return pass;
+}
+
+static int fake_fail(btc_fake *f, int code)
+{
+    f->last_error = code;
+    return -1;
+}
+
+/* The input is over and its end result is due (EOF or the end error). */
+static bool at_end(const btc_fake *f)
+{
+    return f->consumed >= f->in_len && (f->gone || f->peer_closed || f->now_ms >= f->end_at_ms);
+}
+
+static size_t send_room(const btc_fake *f)
+{
+    size_t window = f->send_window;
+    if (f->out != NULL && f->out_cap < window)
+        window = f->out_cap;
+    return window > f->sent ? window - f->sent : 0;
+}
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+/* The most bytes this call may move: the step's LIMIT and the kernel chunk. */
+static size_t call_limit(fake_action a, size_t len, size_t chunk)
+{
+    size_t limit = len;
+    if (a.kind == BTC_FAKE_LIMIT)
+        limit = min_size(limit, a.value < 0 ? 0 : (size_t)a.value);
+    if (chunk > 0)
+        limit = min_size(limit, chunk);
+    return limit;
+}
+
+/* ---- data slots ----------------------------------------------------------- */
+
+static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
+{
+    (void)s;
+    btc_fake *f = fake_of(ctx);
+    bool peek = (flags & MSG_PEEK) != 0;
+    fake_action a = take_step(f, peek ? BTC_FAKE_PEEK : BTC_FAKE_READ);
+    if (f->closed)
+        return fake_fail(f, EBADF);
+    if (a.kind == BTC_FAKE_FAIL)
+        return fake_fail(f, (int)a.value);
+    if (len == 0)
+        return 0;
+    size_t avail = fake_visible(f) - f->consumed;
+    if (avail == 0) {
+        if (!at_end(f))
+            return fake_fail(f, EAGAIN);
+        return f->end_error == 0 ? 0 : fake_fail(f, f->end_error);
+    }
+    size_t n = min_size(call_limit(a, len, peek ? f->max_peek : f->max_read), avail);
+    memcpy(buf, f->in + f->consumed, n);
+    if (!peek)
+        f->consumed += n;
+    return (btc_ssize_t)n;
+}
+
+static btc_ssize_t fake_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
+{
+    (void)s;
+    (void)flags;
+    btc_fake *f = fake_of(ctx);
+    fake_action a = take_step(f, BTC_FAKE_SEND);
+    if (f->closed)
+        return fake_fail(f, EBADF);
+    if (a.kind == BTC_FAKE_FAIL)
+        return fake_fail(f, (int)a.value);
+    if (f->peer_closed || f->gone)
+        return fake_fail(f, EPIPE);
+    if (len == 0)
+        return 0;
+    size_t room = send_room(f);
+    if (room == 0)
+        return fake_fail(f, EAGAIN);
+    size_t n = min_size(call_limit(a, len, f->max_send), room);
+    if (f->out != NULL)
+        memcpy(f->out + f->sent, buf, n);
+    f->sent += n;
+    return (btc_ssize_t)n;
+}
+
+/* ---- waiting -------------------------------------------------------------- */
+
+static btc_events item_events(const btc_fake *f, btc_events requested)
+{
+    btc_events ev = 0;
+    if (f->closed)
+        return BTC_EV_ERR; /* as poll reports POLLNVAL */
+    bool hung_up = f->peer_closed || f->gone;
+    if ((requested & BTC_EV_RECV) && (fake_visible(f) > f->consumed || at_end(f)))
+        ev |= BTC_EV_RECV;
+    if ((requested & BTC_EV_SEND) && (send_room(f) > 0 || hung_up))
+        ev |= BTC_EV_SEND;
+    if (hung_up || (at_end(f) && f->end_error != 0))
+        ev |= BTC_EV_ERR;
+    return ev;
+}
+
+static int readiness(const btc_fake *f, btc_wait_item *items, size_t count)
+{
+    int ready = 0;
+    for (size_t i = 0; i < count; i++) {
+        items[i].occurred = item_events(f, items[i].requested);
+        ready += items[i].occurred != 0;
+    }
+    return ready;
+}
+
+/* The next virtual time at which something changes for a reader, or INT64_MAX. */
+static int64_t next_event(const btc_fake *f, const btc_wait_item *items, size_t count)
+{
+    bool reading = false;
+    for (size_t i = 0; i < count; i++)
+        reading = reading || (items[i].requested & BTC_EV_RECV) != 0;
+    if (!reading)
+        return INT64_MAX;
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < f->arrival_count; i++) {
+        if (f->arrivals[i].at_ms > f->now_ms && f->arrivals[i].at_ms < next)
+            next = f->arrivals[i].at_ms;
+    }
+    if (f->end_at_ms > f->now_ms && f->end_at_ms < next)
+        next = f->end_at_ms;
+    return next;
+}
+
+/* Whether the interrupt's wake descriptor is readable, without advancing virtual time. */
+static bool woken(const btc_fake *f, btc_socket_t wake)
+{
+    if (wake == BTC_INVALID_SOCKET)
+        return false;
+    if (f->intr != NULL && wake == btc_interrupt_wake_descriptor(f->intr))
+        return btc_interrupt_is_set(f->intr);
+    /* An interrupt the fake does not know: ask the OS, through its table, for a zero-time look. */
+    const btc_sys *os = btc_sys_default();
+    return os->wait(os->ctx, NULL, 0, wake, 0) > 0;
+}
+
+static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
+{
+    btc_fake *f = fake_of(ctx);
+    fake_action a = take_step(f, BTC_FAKE_WAIT);
+    for (size_t i = 0; i < count; i++)
+        items[i].occurred = 0;
+    if (a.kind == BTC_FAKE_FAIL)
+        return fake_fail(f, (int)a.value);
+    if (woken(f, wake))
+        return 1;
+    int ready = readiness(f, items, count);
+    if (ready > 0 || timeout_ms == 0)
+        return ready;
+    int64_t next = next_event(f, items, count);
+    if (timeout_ms < 0 && next == INT64_MAX) {
+        f->gone = true; /* nothing will ever happen: end it rather than wait forever */
+        return readiness(f, items, count);
+    }
+    int64_t target = timeout_ms < 0 || f->now_ms > INT64_MAX - timeout_ms ? INT64_MAX : f->now_ms + timeout_ms;
+    if (next <= target) {
+        f->now_ms = next;
+        return readiness(f, items, count);
+    }
+    f->now_ms = target;
+    return 0;
+}
+
+/* ---- the other slots: trivially successful unless the script says otherwise ---- */
+
+/* Takes an OTHER step; true when the call must fail (f->last_error set). */
+static bool other_fails(btc_fake *f)
+{
+    fake_action a = take_step(f, BTC_FAKE_OTHER);
+    if (a.kind == BTC_FAKE_FAIL) {
+        f->last_error = (int)a.value;
+        return true;
+    }
+    if (f->closed) {
+        f->last_error = EBADF;
+        return true;
+    }
+    return false;
+}
+
+static btc_socket_t fake_open(void *ctx, int domain, int type, int protocol)
+{
+    (void)domain;
+    (void)type;
+    (void)protocol;
+    btc_fake *f = fake_of(ctx);
+    f->closed = false;
+    return other_fails(f) ? BTC_INVALID_SOCKET : (btc_socket_t)BTC_FAKE_FD;
+}
+
+static int fake_socketpair(void *ctx, btc_socket_t out[2])
+{
+    btc_fake *f = fake_of(ctx);
+    f->closed = false;
+    if (other_fails(f))
+        return -1;
+    out[0] = (btc_socket_t)BTC_FAKE_FD;
+    out[1] = (btc_socket_t)(BTC_FAKE_FD + 1);
+    return 0;
+}
+
+static int fake_close(void *ctx, btc_socket_t s)
+{
+    (void)s;
+    btc_fake *f = fake_of(ctx);
+    bool failed = other_fails(f);
+    f->closed = true; /* released either way, as with close(2) */
+    return failed ? -1 : 0;
+}
+
+static int fake_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
+{
+    (void)s;
+    (void)addr;
+    (void)len;
+    return other_fails(fake_of(ctx)) ? -1 : 0;
+}
+
+static int fake_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
+{
+    (void)s;
+    (void)addr;
+    (void)len;
+    return other_fails(fake_of(ctx)) ? -1 : 0;
+}
+
+static int fake_listen(void *ctx, btc_socket_t s, int backlog)
+{
+    (void)s;
+    (void)backlog;
+    return other_fails(fake_of(ctx)) ? -1 : 0;
+}
+
+static btc_socket_t fake_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
+    (void)s;
+    (void)addr;
+    (void)len;
+    btc_fake *f = fake_of(ctx);
+    if (!other_fails(f))
+        f->last_error = EAGAIN; /* nobody is connecting to a fake */
+    return BTC_INVALID_SOCKET;
+}
+
+/* Options and names read as zeros (SO_ERROR: no error). */
+static int fake_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len)
+{
+    (void)s;
+    (void)level;
+    (void)name;
+    if (other_fails(fake_of(ctx)))
+        return -1;
+    memset(val, 0, (size_t)*len);
+    return 0;
+}
+
+static int fake_setsockopt(void *ctx, btc_socket_t s, int level, int name, const void *val, socklen_t len)
+{
+    (void)s;
+    (void)level;
+    (void)name;
+    (void)val;
+    (void)len;
+    return other_fails(fake_of(ctx)) ? -1 : 0;
+}
+
+static int fake_getsockname(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
+    (void)s;
+    if (other_fails(fake_of(ctx)))
+        return -1;
+    memset(addr, 0, (size_t)*len);
+    return 0;
+}
+
+static int fake_set_non_blocking(void *ctx, btc_socket_t s)
+{
+    (void)s;
+    return other_fails(fake_of(ctx)) ? -1 : 0;
+}
+
+static int fake_last_error(void *ctx) { return fake_of(ctx)->last_error; }
+
+static int64_t fake_now_ms(void *ctx)
+{
+    btc_fake *f = fake_of(ctx);
+    (void)take_step(f, BTC_FAKE_CLOCK); /* ADVANCE steps apply; a FAIL cannot stop a clock */
+    return f->now_ms;
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+void btc_fake_init(btc_fake *f)
+{
+    if (f == NULL)
+        return;
+    memset(f, 0, sizeof *f);
+    btc_sys table = {
+        .version = BTC_SYS_VERSION,
+        .ctx = f,
+        .open = fake_open,
+        .socketpair = fake_socketpair,
+        .close = fake_close,
+        .send = fake_send,
+        .recv = fake_recv,
+        .connect = fake_connect,
+        .bind = fake_bind,
+        .listen = fake_listen,
+        .accept = fake_accept,
+        .getsockopt = fake_getsockopt,
+        .setsockopt = fake_setsockopt,
+        .getsockname = fake_getsockname,
+        .set_non_blocking = fake_set_non_blocking,
+        .wait = fake_wait,
+        .last_error = fake_last_error,
+        .now_ms = fake_now_ms,
+    };
+    f->sys = table;
+    f->send_window = SIZE_MAX;
+    f->now_ms = 1000;
+}
+
+void btc_fake_set_input(btc_fake *f, const void *data, size_t len)
+{
+    f->in = (const uint8_t *)data;
+    f->in_len = data == NULL ? 0 : len;
+}
+
+bool btc_fake_arrive_at(btc_fake *f, size_t offset, int64_t at_ms)
+{
+    if (f->arrival_count == BTC_FAKE_MAX_ARRIVALS)
+        return false;
+    if (f->arrival_count > 0 && offset <= f->arrivals[f->arrival_count - 1].offset)
+        return false;
+    f->arrivals[f->arrival_count].offset = offset;
+    f->arrivals[f->arrival_count].at_ms = at_ms;
+    f->arrival_count++;
+    return true;
+}
+
+bool btc_fake_set_end(btc_fake *f, int error, int64_t at_ms)
+{
+    /* A transient end would read as "ready" and then EAGAIN forever. */
+    if (error != 0 && !btc_io_error_is_permanent(error))
+        return false;
+    f->end_error = error;
+    f->end_at_ms = at_ms;
+    return true;
+}
+
+void btc_fake_set_chunks(btc_fake *f, size_t max_peek, size_t max_read, size_t max_send)
+{
+    f->max_peek = max_peek;
+    f->max_read = max_read;
+    f->max_send = max_send;
+}
+
+void btc_fake_set_output(btc_fake *f, void *buf, size_t cap)
+{
+    f->out = (uint8_t *)buf;
+    f->out_cap = buf == NULL ? 0 : cap;
+}
+
+void btc_fake_set_send_window(btc_fake *f, size_t bytes) { f->send_window = bytes; }
+
+bool btc_fake_push(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value)
+{
+    if (f->step_count == BTC_FAKE_MAX_STEPS || (unsigned)op >= (unsigned)BTC_FAKE_OP_COUNT ||
+        (unsigned)kind >= (unsigned)BTC_FAKE_KIND_COUNT)
+        return false;
+    btc_fake_step st = {op, kind, value};
+    f->steps[f->step_count++] = st;
+    return true;
+}
+
+void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i) { f->intr = i; }
+
+const btc_sys *btc_fake_sys(btc_fake *f) { return &f->sys; }
+
+void btc_fake_sock(btc_fake *f, btc_sock *s)
+{
+    s->fd = (btc_socket_t)BTC_FAKE_FD;
+    s->sys = &f->sys;
+    f->closed = false;
+}
+
+size_t btc_fake_steps_left(const btc_fake *f) { return f->step_count - f->step_next; }
+
+size_t btc_fake_readable(const btc_fake *f) { return fake_visible(f) - f->consumed; }

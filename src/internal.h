@@ -1,0 +1,101 @@
+/*
+ * src/internal.h - private helpers shared by the library's source files.
+ * Nothing here is exported (names start with btc__, visibility hidden).
+ */
+#ifndef BTCSOCK_INTERNAL_H
+#define BTCSOCK_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "btcsock.h"
+
+/* ---- errors (status.c): every error path ends in one of these ---------- */
+
+/** Fills err for success: status OK, code 0, bytes, empty message. Returns BTC_OK. */
+btc_status btc__ok(btc_error *err, size_t bytes);
+
+/**
+ * Fills err for a failure and returns st. The message is the formatted text,
+ * followed by ": <system message> (<code>)" when code is not 0. err may be
+ * NULL (then only st is returned).
+ */
+btc_status btc__fail(btc_error *err, btc_status st, int code, size_t bytes, const char *fmt, ...) BTC_PRINTF(5, 6);
+
+/* ---- logging (log.c) ------------------------------------------------------ */
+
+/** Logs one result of a public operation: TRACE for BTC_OK, DEBUG otherwise. */
+void btc__log_result(const char *op, const btc_error *err);
+/** Logs a formatted message if a handler wants this level. */
+void btc__log(btc_log_level level, const char *fmt, ...) BTC_PRINTF(2, 3);
+
+/* ---- argument checks (sock.c) --------------------------------------------- */
+
+/** The table s uses: its own or the default. s must not be NULL. */
+const btc_sys *btc__sys_of(const btc_sock *s);
+/**
+ * The common entry check of operations on an existing socket: s not NULL,
+ * its table valid, s not empty. Fills err and returns non-OK on failure.
+ */
+btc_status btc__check_sock(const char *op, const btc_sock *s, btc_error *err);
+/** intr is NULL or initialised. */
+btc_status btc__check_interrupt(const char *op, const btc_interrupt *intr, btc_error *err);
+/** A timeout is >= 0 (BTC_TIMEOUT_INFINITE included). */
+btc_status btc__check_timeout(const char *op, int64_t timeout_ms, btc_error *err);
+
+/* ---- deadlines and waits (wait.c) ----------------------------------------- */
+
+typedef struct btc__deadline {
+    int64_t at_ms; /* on sys's clock; INT64_MAX: never */
+} btc__deadline;
+
+/** A deadline timeout_ms from now on sys's clock (saturating; BTC_TIMEOUT_INFINITE: never). */
+btc__deadline btc__deadline_in(const btc_sys *sys, int64_t timeout_ms);
+/** Whether the deadline has passed. */
+bool btc__deadline_passed(const btc_sys *sys, btc__deadline dl);
+
+/**
+ * The one wait loop: waits on items until an event, the deadline or the
+ * interrupt. EINTR and early wake-ups are retried with the time left.
+ * Returns BTC_OK (an event occurred), BTC_ERR_TIMEOUT, BTC_ERR_INTERRUPTED,
+ * BTC_ERR_NOT_SELECTABLE or BTC_ERR_IO with *code set (ENOMEM included).
+ * It fills no btc_error: each caller words the outcome in its own terms.
+ */
+btc_status btc__wait(const btc_sys *sys, btc_wait_item *items, size_t count, btc__deadline dl, btc_interrupt *intr,
+                     int *code);
+
+/**
+ * Between two transfers of an I/O loop: BTC_ERR_TIMEOUT if the deadline has
+ * passed, BTC_ERR_INTERRUPTED if intr is set, else BTC_OK. Checked after
+ * every partial transfer, so a peer that never makes the socket block still
+ * cannot hold a call past its deadline.
+ */
+btc_status btc__check_stop(const btc_sys *sys, btc__deadline dl, const btc_interrupt *intr);
+
+/**
+ * The retry step of the I/O loops, after a transient error: BTC_ERR_TIMEOUT
+ * if the deadline has passed, BTC_ERR_INTERRUPTED if intr is set, else
+ * btc__wait for `events` on s.
+ */
+btc_status btc__wait_ready(const btc_sock *s, const btc_sys *sys, btc_events events, btc__deadline dl,
+                           btc_interrupt *intr, int *code);
+
+/* ---- the OS-specific pieces that are not slots (sys_posix.c) -------------- */
+
+/** Opens a wake descriptor pair (may be the same descriptor twice). 0 or an error code. */
+int btc__wake_open(btc_socket_t *rd, btc_socket_t *wr);
+/** Makes rd readable. Async-signal-safe; preserves errno. */
+void btc__wake_signal(btc_socket_t wr);
+/** Empties rd. */
+void btc__wake_drain(btc_socket_t rd);
+/** Closes both (once if they are the same). */
+void btc__wake_close(btc_socket_t rd, btc_socket_t wr);
+
+/* ---- UTF-8 (utf8.c) ------------------------------------------------------- */
+
+/** Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+bool btc__utf8_valid(const uint8_t *p, size_t n);
+
+#endif /* BTCSOCK_INTERNAL_H */

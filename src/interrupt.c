@@ -1,0 +1,78 @@
+/*
+ * src/interrupt.c - btc_interrupt: an atomic flag plus a wake descriptor that
+ * every wait includes, so a trigger wakes waiters at once.
+ *
+ * Ordering: trigger writes the wake descriptor *before* it sets the flag, and
+ * reset clears the flag *before* it drains. Then a readable descriptor always
+ * comes with a set flag (or one about to be set), so a waiter woken by the
+ * descriptor never sleeps again on a stale wake-up for more than the instant
+ * between the write and the store. A trigger that races a reset may be lost;
+ * that is the nature of resetting.
+ */
+#include "internal.h"
+
+#define BTC__INTERRUPT_MAGIC 0x42544349u /* "BTCI" */
+
+bool btc_interrupt_is_valid(const btc_interrupt *i) { return i != NULL && i->magic == BTC__INTERRUPT_MAGIC; }
+
+btc_status btc_interrupt_init(btc_interrupt *i, btc_error *err)
+{
+    if (i == NULL)
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "interrupt init: interrupt is NULL");
+    i->magic = 0;
+    i->flag = 0;
+    i->wake_read = BTC_INVALID_SOCKET;
+    i->wake_write = BTC_INVALID_SOCKET;
+    btc_socket_t rd;
+    btc_socket_t wr;
+    int code = btc__wake_open(&rd, &wr);
+    if (code != 0)
+        return btc__fail(err, BTC_ERR_IO, code, 0, "interrupt init: cannot create the wake descriptor");
+    if (!btc_is_selectable_socket(rd)) {
+        btc__wake_close(rd, wr);
+        return btc__fail(err, BTC_ERR_NOT_SELECTABLE, 0, 0,
+                         "interrupt init: wake descriptor %lld is not usable with the %s backend", (long long)rd,
+                         btc_wait_backend());
+    }
+    i->wake_read = rd;
+    i->wake_write = wr;
+    i->magic = BTC__INTERRUPT_MAGIC;
+    return btc__ok(err, 0);
+}
+
+void btc_interrupt_destroy(btc_interrupt *i)
+{
+    if (!btc_interrupt_is_valid(i))
+        return;
+    i->magic = 0;
+    btc__wake_close(i->wake_read, i->wake_write);
+    i->wake_read = BTC_INVALID_SOCKET;
+    i->wake_write = BTC_INVALID_SOCKET;
+    __atomic_store_n(&i->flag, 0, __ATOMIC_SEQ_CST);
+}
+
+void btc_interrupt_trigger(btc_interrupt *i)
+{
+    if (!btc_interrupt_is_valid(i))
+        return;
+    btc__wake_signal(i->wake_write);
+    __atomic_store_n(&i->flag, 1, __ATOMIC_SEQ_CST);
+}
+
+void btc_interrupt_reset(btc_interrupt *i)
+{
+    if (!btc_interrupt_is_valid(i))
+        return;
+    __atomic_store_n(&i->flag, 0, __ATOMIC_SEQ_CST);
+    btc__wake_drain(i->wake_read);
+}
+
+bool btc_interrupt_is_set(const btc_interrupt *i)
+{
+    return btc_interrupt_is_valid(i) && __atomic_load_n(&i->flag, __ATOMIC_SEQ_CST) != 0;
+}
+
+btc_socket_t btc_interrupt_wake_descriptor(const btc_interrupt *i)
+{
+    return btc_interrupt_is_valid(i) ? i->wake_read : BTC_INVALID_SOCKET;
+}
