@@ -288,4 +288,8 @@ distclean: clean
 help:
 	@awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' $(firstword $(MAKEFILE_LIST))
 
+# Larger areas (fuzzing, quality gates, benchmarks, integration, Windows) keep
+# their targets in mk/<area>.mk, each owning its own variables and build dirs.
+include $(sort $(wildcard mk/*.mk))
+
 -include $(wildcard $(DEPS))

@@ -370,6 +370,9 @@ static int posix_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_
 
 #endif
 
+/* Both backends refuse by descriptor value (select) or not at all (poll), never by count. */
+size_t btc__wait_capacity(void) { return SIZE_MAX; }
+
 /* ---- wake descriptors for btc_interrupt ----------------------------------- */
 
 int btc__wake_open(btc_socket_t *rd, btc_socket_t *wr)

@@ -197,6 +197,13 @@ static btc_status wait_many(btc_wait_item *items, size_t count, int64_t timeout_
         st = btc__check_interrupt("wait_many", intr, err);
     if (st != BTC_OK)
         return st;
+    /* A backend that holds a bounded number of sockets (select on Windows) refuses more, as
+     * the select backend refuses a descriptor it cannot hold: before anything is waited for. */
+    size_t watched = count + (btc_interrupt_wake_descriptor(intr) != BTC_INVALID_SOCKET ? 1U : 0U);
+    if (watched > btc__wait_capacity())
+        return btc__fail(err, BTC_ERR_NOT_SELECTABLE, 0, 0,
+                         "wait_many: %zu sockets (the interrupt's included), the %s backend watches at most %zu",
+                         watched, btc_wait_backend(), btc__wait_capacity());
     int code;
     st = btc__wait(sys, items, count, btc__deadline_in(sys, timeout_ms), intr, &code);
     if (st != BTC_OK)

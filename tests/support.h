@@ -3,10 +3,11 @@
  *
  * Everything that touches the operating system directly (threads, sleeping,
  * the monotonic clock, raw descriptors, loopback TCP, signals, descriptor
- * limits) lives behind the functions below, implemented in tests/support.c,
- * so that the portable suites (test_real.c, most of test_wait.c, the portable
- * part of test_sock.c) contain no POSIX call and can be rebuilt for Windows
- * against a small Criterion-compatible runner and a win32 support.c.
+ * limits) lives behind the functions below, implemented in tests/support.c
+ * (for POSIX and, under _WIN32, for Winsock), so that the portable suites
+ * (test_real.c, most of test_wait.c, the portable part of test_sock.c) contain
+ * no POSIX call and are also built for Windows against the Criterion-compatible
+ * runner in tests/win (mk/windows.mk).
  *
  * Include <criterion/criterion.h> (or the runner's replacement) before this
  * header: the checking macros expand to cr_assert*.
@@ -38,6 +39,12 @@
 #define TS_EADDRINUSE WSAEADDRINUSE
 #define TS_EOPNOTSUPP WSAEOPNOTSUPP
 #define TS_ENOPROTOOPT WSAENOPROTOOPT
+#define TS_EINTR WSAEINTR
+#define TS_ETIMEDOUT WSAETIMEDOUT
+#define TS_ENOTSOCK WSAENOTSOCK
+#define TS_EALREADY WSAEALREADY
+/* Windows reports BOOL socket options such as SO_KEEPALIVE in one byte (a BOOLEAN). */
+#define TS_SO_KEEPALIVE_LEN 1
 #else
 #include <errno.h>
 #include <netinet/in.h>
@@ -53,6 +60,11 @@
 #define TS_EADDRINUSE EADDRINUSE
 #define TS_EOPNOTSUPP EOPNOTSUPP
 #define TS_ENOPROTOOPT ENOPROTOOPT
+#define TS_EINTR EINTR
+#define TS_ETIMEDOUT ETIMEDOUT
+#define TS_ENOTSOCK ENOTSOCK
+#define TS_EALREADY EALREADY
+#define TS_SO_KEEPALIVE_LEN sizeof(int)
 #endif
 
 /* ---- checking a call's status and error record ---------------------------- */
@@ -138,6 +150,9 @@ const char *ts_error_message(const btc_error *err);
                      #oscode);                                                                                      \
     } while (0)
 
+/** Sets the error btc_last_socket_error() reports: errno on POSIX, WSASetLastError() on Windows. */
+void ts_set_socket_error(int code);
+
 /* ---- time ----------------------------------------------------------------- */
 
 /** A monotonic clock in microseconds. */
@@ -199,9 +214,12 @@ bool ts_addr_is_loopback(const struct sockaddr_in *sa);
 
 /** Puts fd in blocking (true) or non-blocking (false) mode. false on failure. */
 bool ts_set_blocking(btc_socket_t fd, bool blocking);
-/** Whether fd is in non-blocking mode (POSIX: O_NONBLOCK). */
+/** Whether fd is in non-blocking mode (POSIX: O_NONBLOCK). Always false on Windows, which cannot tell. */
 bool ts_is_non_blocking(btc_socket_t fd);
-/** Whether fd is close-on-exec (POSIX: FD_CLOEXEC). Always false where there is no such thing. */
+/**
+ * Whether fd is close-on-exec (POSIX: FD_CLOEXEC; Windows: a handle child
+ * processes do not inherit). Always false where there is no such thing.
+ */
 bool ts_is_cloexec(btc_socket_t fd);
 /** Whether fd names an open descriptor. */
 bool ts_fd_is_open(btc_socket_t fd);
@@ -233,13 +251,15 @@ size_t ts_readable_bytes(btc_socket_t fd);
 /**
  * Sets SIGPIPE to its default action (terminate the process), so that a
  * library that let SIGPIPE through kills the test. false where the platform
- * has no SIGPIPE (the test then has nothing to prove on that point).
+ * has no SIGPIPE (Windows; the test then has nothing to prove on that point).
  */
 bool ts_sigpipe_default(void);
 
 /**
  * Makes sure descriptors up to at least `fd` can be opened (raising
  * RLIMIT_NOFILE if needed). false if the limit cannot be raised that far.
+ * On Windows (no descriptor numbers) this, ts_dup_to and
+ * ts_occupy_fds_below report "not possible".
  */
 bool ts_allow_fd(int fd);
 /** dup2(src, dst); false on failure. */

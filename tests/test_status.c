@@ -97,11 +97,12 @@ typedef struct errno_case {
 
 ParameterizedTestParameters(status, transient_codes)
 {
+    /* TS_*: errno on POSIX, the WSA twins on Windows (tests/support.h). */
     static errno_case cases[] = {
-        {EAGAIN, "EAGAIN"},
-        {EWOULDBLOCK, "EWOULDBLOCK"},
-        {EINTR, "EINTR"},
-        {EINPROGRESS, "EINPROGRESS"},
+        {TS_EAGAIN, "EAGAIN"},
+        {TS_EWOULDBLOCK, "EWOULDBLOCK"},
+        {TS_EINTR, "EINTR"},
+        {TS_EINPROGRESS, "EINPROGRESS"},
     };
     return cr_make_param_array(errno_case, cases, sizeof cases / sizeof cases[0]);
 }
@@ -114,9 +115,10 @@ ParameterizedTest(errno_case *c, status, transient_codes)
 ParameterizedTestParameters(status, permanent_codes)
 {
     static errno_case cases[] = {
-        {ECONNRESET, "ECONNRESET"}, {EPIPE, "EPIPE"},         {EBADF, "EBADF"},   {ENOTCONN, "ENOTCONN"},
-        {0, "0"},                   {ETIMEDOUT, "ETIMEDOUT"}, {ENOTSOCK, "ENOTSOCK"}, {ECONNREFUSED, "ECONNREFUSED"},
-        {EALREADY, "EALREADY"},     {-1, "-1"},               {123456, "123456"},
+        {TS_ECONNRESET, "ECONNRESET"}, {TS_EPIPE, "EPIPE"},         {TS_EBADF, "EBADF"},
+        {TS_ENOTCONN, "ENOTCONN"},     {0, "0"},                    {TS_ETIMEDOUT, "ETIMEDOUT"},
+        {TS_ENOTSOCK, "ENOTSOCK"},     {TS_ECONNREFUSED, "ECONNREFUSED"}, {TS_EALREADY, "EALREADY"},
+        {-1, "-1"},                    {123456, "123456"},
     };
     return cr_make_param_array(errno_case, cases, sizeof cases / sizeof cases[0]);
 }
@@ -126,12 +128,13 @@ ParameterizedTest(errno_case *c, status, permanent_codes)
     cr_assert(btc_io_error_is_permanent(c->code), "%s (%d) must be permanent", c->name, c->code);
 }
 
+/* errno on POSIX, WSAGetLastError() on Windows (ts_set_socket_error sets the one that applies). */
 Test(status, last_socket_error_is_errno)
 {
-    errno = ENOTSOCK;
-    cr_assert_eq(btc_last_socket_error(), ENOTSOCK);
-    errno = ECONNRESET;
-    cr_assert_eq(btc_last_socket_error(), ECONNRESET);
+    ts_set_socket_error(TS_ENOTSOCK);
+    cr_assert_eq(btc_last_socket_error(), TS_ENOTSOCK);
+    ts_set_socket_error(TS_ECONNRESET);
+    cr_assert_eq(btc_last_socket_error(), TS_ECONNRESET);
 }
 
 /* ---- btc_network_error_string ---------------------------------------------- */
@@ -143,6 +146,9 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The text comes from strerror_r on POSIX; Windows' FormatMessage text and its
+ * fallbacks are checked in tests/win/test_win32.c. */
+#ifndef _WIN32
 Test(status, network_error_string_known_code)
 {
     char buf[256];
@@ -165,6 +171,7 @@ Test(status, network_error_string_other_known_codes)
         cr_assert_str_eq(buf, want, "code %d", codes[k]);
     }
 }
+#endif /* !_WIN32 */
 
 Test(status, network_error_string_unknown_code)
 {
@@ -178,7 +185,7 @@ Test(status, network_error_string_unknown_code)
 
 Test(status, network_error_string_truncates_within_cap)
 {
-    const int codes[] = {ECONNRESET, 123456};
+    const int codes[] = {TS_ECONNRESET, 123456};
     for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
         char full[512];
         cr_assert_eq(btc_network_error_string(codes[c], full, sizeof full), full);
@@ -205,11 +212,11 @@ Test(status, network_error_string_cap_zero_leaves_buf_alone)
 {
     unsigned char buf[16];
     memset(buf, 0xA5, sizeof buf);
-    cr_assert_eq(btc_network_error_string(ECONNRESET, (char *)buf, 0), (char *)buf);
+    cr_assert_eq(btc_network_error_string(TS_ECONNRESET, (char *)buf, 0), (char *)buf);
     for (size_t k = 0; k < sizeof buf; k++) {
         cr_assert_eq(buf[k], 0xA5, "byte %zu written with cap 0", k);
     }
-    cr_assert_null(btc_network_error_string(ECONNRESET, NULL, 0), "NULL buf with cap 0 returns buf (NULL)");
+    cr_assert_null(btc_network_error_string(TS_ECONNRESET, NULL, 0), "NULL buf with cap 0 returns buf (NULL)");
 }
 
 /* ---- version ----------------------------------------------------------------- */
@@ -332,7 +339,7 @@ Test(status, log_failed_close_is_warn)
     cr_assert(ts_close_raw(btc_sock_get(&a)));
     memset(&rec, 0, sizeof rec);
     btc_set_log_handler(record_log, &rec, BTC_LOG_WARN);
-    TS_CHECK_CODE(BTC_ERR_IO, EBADF, &err, btc_sock_reset(&a, &err));
+    TS_CHECK_CODE(BTC_ERR_IO, TS_EBADF, &err, btc_sock_reset(&a, &err));
     btc_set_log_handler(NULL, NULL, BTC_LOG_TRACE);
     cr_assert_gt(rec.by_level[BTC_LOG_WARN], 0, "a failed close must log at WARN");
     TS_CHECK_OK(&err, btc_sock_reset(&b, &err));

@@ -28,7 +28,11 @@ extern "C" {
 #define BTC_EXTERN
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__) && defined(__USE_MINGW_ANSI_STDIO) && __USE_MINGW_ANSI_STDIO
+/* mingw-w64 with its C99 stdio (as the library is always built): plain
+ * "printf" would check the msvcrt dialect, which has no %zu. */
+#define BTC_PRINTF(fmt_index, first_arg) __attribute__((format(gnu_printf, fmt_index, first_arg)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define BTC_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
 #else
 #define BTC_PRINTF(fmt_index, first_arg)

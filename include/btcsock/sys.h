@@ -15,12 +15,30 @@
 #include "status.h"
 
 #ifdef _WIN32
+/*
+ * On Windows FD_SETSIZE is the number of sockets an fd_set can hold (not a
+ * limit on their values), 64 by default. Like Bitcoin Core, raise it before
+ * winsock2.h is seen; a translation unit that already defined it keeps its
+ * own value. The library is built with 1024: one btc_wait_many can watch up
+ * to 1024 sockets, the interrupt's wake socket included; more is refused
+ * with BTC_ERR_NOT_SELECTABLE. fd_set is not part of btcsock's API, so a
+ * caller compiled with another FD_SETSIZE is unaffected.
+ */
+#ifndef FD_SETSIZE
+#define FD_SETSIZE 1024
+#endif
 #include <winsock2.h>
 #include <ws2tcpip.h>
 typedef SOCKET btc_socket_t;
 #define BTC_INVALID_SOCKET INVALID_SOCKET
-/* Windows has no SIGPIPE; the win32 backend emulates DONTWAIT itself. */
+/* Windows has no SIGPIPE, so there is nothing to suppress. */
 #define BTC_MSG_NOSIGNAL 0
+/*
+ * Winsock has no MSG_DONTWAIT. The default table strips this bit and makes
+ * the call non-blocking itself (a zero-timeout select before it, see
+ * src/sys_win32.c); it is not a Winsock flag and must not reach Winsock
+ * through a table of one's own.
+ */
 #define BTC_MSG_DONTWAIT 0x40000000
 typedef long long btc_ssize_t;
 #else
