@@ -2,12 +2,17 @@
  * src/interrupt.c - btc_interrupt: an atomic flag plus a wake descriptor that
  * every wait includes, so a trigger wakes waiters at once.
  *
- * Ordering: trigger writes the wake descriptor *before* it sets the flag, and
- * reset clears the flag *before* it drains. Then a readable descriptor always
- * comes with a set flag (or one about to be set), so a waiter woken by the
- * descriptor never sleeps again on a stale wake-up for more than the instant
- * between the write and the store. A trigger that races a reset may be lost;
- * that is the nature of resetting.
+ * Ordering: trigger sets the flag, writes the wake descriptor, and sets the
+ * flag again; reset clears the flag *before* it drains.
+ *  - The first store means a waiter woken by the write finds the flag set.
+ *    (With only a store after the write, a woken waiter that preempted the
+ *    triggering thread found the flag clear and spun on the readable
+ *    descriptor until that thread ran again: milliseconds, measured in
+ *    bench/.)
+ *  - The second store means a readable descriptor can never outlive a set
+ *    flag: if a reset slips between the first store and the write, the
+ *    write would otherwise leave a stale wake-up behind a clear flag.
+ * A trigger that races a reset may be lost; that is the nature of resetting.
  */
 #include "internal.h"
 
@@ -55,6 +60,7 @@ void btc_interrupt_trigger(btc_interrupt *i)
 {
     if (!btc_interrupt_is_valid(i))
         return;
+    __atomic_store_n(&i->flag, 1, __ATOMIC_SEQ_CST);
     btc__wake_signal(i->wake_write);
     __atomic_store_n(&i->flag, 1, __ATOMIC_SEQ_CST);
 }

@@ -83,7 +83,8 @@ static btc_status read_step(const btc_sock *s, const btc_sys *sys, line_state *l
         return BTC_ERR_PROTOCOL;
     const char *hit = memchr(at, terminator, (size_t)n);
     size_t take = hit != NULL ? (size_t)(hit - at) + 1 : (size_t)n;
-    btc_ssize_t r = sys->recv(sys->ctx, s->fd, at, take, BTC_MSG_DONTWAIT);
+    /* buf already holds these bytes from the peek: let the kernel drop them rather than copy them again. */
+    btc_ssize_t r = sys->recv(sys->ctx, s->fd, at, take, BTC_MSG_DONTWAIT | BTC_MSG_DISCARD);
     if (r < 0) {
         *code = sys->last_error(sys->ctx);
         return btc_io_error_is_permanent(*code) ? BTC_ERR_IO : BTC_ERR_WOULD_BLOCK;

@@ -40,6 +40,7 @@ typedef SOCKET btc_socket_t;
  * through a table of one's own.
  */
 #define BTC_MSG_DONTWAIT 0x40000000
+#define BTC_MSG_DISCARD 0
 typedef long long btc_ssize_t;
 #else
 #include <sys/socket.h>
@@ -52,6 +53,12 @@ typedef int btc_socket_t;
 #define BTC_MSG_NOSIGNAL 0 /* the default table sets SO_NOSIGPIPE instead */
 #endif
 #define BTC_MSG_DONTWAIT MSG_DONTWAIT
+#if defined(__linux__) && defined(MSG_TRUNC)
+/* Linux TCP drops the bytes instead of copying them; AF_UNIX copies as usual. */
+#define BTC_MSG_DISCARD MSG_TRUNC
+#else
+#define BTC_MSG_DISCARD 0
+#endif
 typedef ssize_t btc_ssize_t;
 #endif
 
@@ -104,8 +111,11 @@ typedef struct btc_sys {
      */
     btc_ssize_t (*send)(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags);
     /**
-     * recv(2). flags are OS flags (MSG_PEEK) plus BTC_MSG_DONTWAIT. Returns the
-     * bytes stored (1..len), 0 at end of stream (when len > 0), or -1.
+     * recv(2). flags are OS flags (MSG_PEEK) plus BTC_MSG_DONTWAIT and
+     * BTC_MSG_DISCARD. Returns the bytes stored (1..len), 0 at end of stream
+     * (when len > 0), or -1. BTC_MSG_DISCARD says buf already holds these
+     * bytes (from a peek), so the slot may consume them without copying
+     * (MSG_TRUNC on Linux TCP); a slot may always copy instead.
      */
     btc_ssize_t (*recv)(void *ctx, btc_socket_t s, void *buf, size_t len, int flags);
 

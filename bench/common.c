@@ -1,0 +1,280 @@
+/*
+ * bench/common.c - clock, counting syscall table, socket pairs, statistics.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_sleep_us(uint64_t us)
+{
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+}
+
+void bench_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("btcbench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+/* ---- counting table ------------------------------------------------------------ */
+
+uint64_t bench_counts_syscalls(const bench_counts *c) { return c->peek + c->read + c->send + c->wait; }
+
+#define CS(ctx) ((bench_csys *)(ctx))
+#define REAL(ctx) (CS(ctx)->real)
+
+static btc_socket_t cs_open(void *ctx, int domain, int type, int protocol)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->open(REAL(ctx)->ctx, domain, type, protocol);
+}
+static int cs_socketpair(void *ctx, btc_socket_t out[2])
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->socketpair(REAL(ctx)->ctx, out);
+}
+static int cs_close(void *ctx, btc_socket_t s)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->close(REAL(ctx)->ctx, s);
+}
+static btc_ssize_t cs_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
+{
+    CS(ctx)->c.send++;
+    return REAL(ctx)->send(REAL(ctx)->ctx, s, buf, len, flags);
+}
+static btc_ssize_t cs_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
+{
+    if (flags & MSG_PEEK)
+        CS(ctx)->c.peek++;
+    else
+        CS(ctx)->c.read++;
+    return REAL(ctx)->recv(REAL(ctx)->ctx, s, buf, len, flags);
+}
+static int cs_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->connect(REAL(ctx)->ctx, s, addr, len);
+}
+static int cs_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->bind(REAL(ctx)->ctx, s, addr, len);
+}
+static int cs_listen(void *ctx, btc_socket_t s, int backlog)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->listen(REAL(ctx)->ctx, s, backlog);
+}
+static btc_socket_t cs_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->accept(REAL(ctx)->ctx, s, addr, len);
+}
+static int cs_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->getsockopt(REAL(ctx)->ctx, s, level, name, val, len);
+}
+static int cs_setsockopt(void *ctx, btc_socket_t s, int level, int name, const void *val, socklen_t len)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->setsockopt(REAL(ctx)->ctx, s, level, name, val, len);
+}
+static int cs_getsockname(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->getsockname(REAL(ctx)->ctx, s, addr, len);
+}
+static int cs_set_non_blocking(void *ctx, btc_socket_t s)
+{
+    CS(ctx)->c.other++;
+    return REAL(ctx)->set_non_blocking(REAL(ctx)->ctx, s);
+}
+static int cs_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
+{
+    CS(ctx)->c.wait++;
+    return REAL(ctx)->wait(REAL(ctx)->ctx, items, count, wake, timeout_ms);
+}
+/* Not counted: it only reads errno. */
+static int cs_last_error(void *ctx) { return REAL(ctx)->last_error(REAL(ctx)->ctx); }
+static int64_t cs_now_ms(void *ctx)
+{
+    CS(ctx)->c.clock++;
+    return REAL(ctx)->now_ms(REAL(ctx)->ctx);
+}
+
+void bench_csys_init(bench_csys *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->real = btc_sys_default();
+    cs->table = (btc_sys){
+        .version = BTC_SYS_VERSION,
+        .ctx = cs,
+        .open = cs_open,
+        .socketpair = cs_socketpair,
+        .close = cs_close,
+        .send = cs_send,
+        .recv = cs_recv,
+        .connect = cs_connect,
+        .bind = cs_bind,
+        .listen = cs_listen,
+        .accept = cs_accept,
+        .getsockopt = cs_getsockopt,
+        .setsockopt = cs_setsockopt,
+        .getsockname = cs_getsockname,
+        .set_non_blocking = cs_set_non_blocking,
+        .wait = cs_wait,
+        .last_error = cs_last_error,
+        .now_ms = cs_now_ms,
+    };
+    btc_error err;
+    if (btc_sys_validate(&cs->table, &err) != BTC_OK)
+        bench_die("counting table refused: %s", err.message);
+}
+
+void bench_csys_zero(bench_csys *cs) { memset(&cs->c, 0, sizeof cs->c); }
+
+/* ---- sockets ----------------------------------------------------------------------- */
+
+const char *bench_transport_name(bench_transport t) { return t == BENCH_UNIX ? "unix" : "tcp"; }
+
+static void set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+        bench_die("fcntl: %s", strerror(errno));
+}
+
+void bench_set_blocking(const btc_sock *s)
+{
+    int fl = fcntl(s->fd, F_GETFL);
+    if (fl == -1 || fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+        bench_die("fcntl: %s", strerror(errno));
+}
+
+void bench_pair(bench_transport t, btc_sock *rd, btc_sock *wr)
+{
+    btc_sock_init(rd);
+    btc_sock_init(wr);
+    if (t == BENCH_UNIX) {
+        btc_error err;
+        if (btc_make_socket_pair(rd, wr, &err) != BTC_OK)
+            bench_die("socket pair: %s", err.message);
+        return;
+    }
+    /* TCP loopback: plain POSIX setup (the bench is not the library). */
+    int lis = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (lis == -1)
+        bench_die("socket: %s", strerror(errno));
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t alen = (socklen_t)sizeof a;
+    if (bind(lis, (struct sockaddr *)&a, alen) == -1 || listen(lis, 1) == -1 ||
+        getsockname(lis, (struct sockaddr *)&a, &alen) == -1)
+        bench_die("listen on 127.0.0.1: %s", strerror(errno));
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c == -1 || connect(c, (struct sockaddr *)&a, alen) == -1)
+        bench_die("connect 127.0.0.1: %s", strerror(errno));
+    int s = accept4(lis, NULL, NULL, SOCK_CLOEXEC);
+    if (s == -1)
+        bench_die("accept: %s", strerror(errno));
+    close(lis);
+    set_nonblock(c);
+    set_nonblock(s);
+    btc_sock_from_fd(rd, s);
+    btc_sock_from_fd(wr, c);
+}
+
+void bench_close(btc_sock *s) { (void)btc_sock_reset(s, NULL); }
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a;
+    double y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void bench_sort(double *v, size_t n) { qsort(v, n, sizeof *v, cmp_double); }
+
+double bench_median(double *v, size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    bench_sort(v, n);
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+double bench_quantile_sorted(const double *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0.0;
+    double rank = p * (double)n;
+    size_t k = (size_t)rank;
+    if ((double)k < rank)
+        k++; /* ceil: nearest rank */
+    if (k == 0)
+        k = 1;
+    if (k > n)
+        k = n;
+    return v[k - 1];
+}
+
+uint64_t bench_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+FILE *bench_csv_open(const char *dir, const char *name)
+{
+    if (dir == NULL)
+        return NULL;
+    (void)mkdir(dir, 0755);
+    char path[4096];
+    (void)snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        bench_die("cannot write %s: %s", path, strerror(errno));
+    return f;
+}
