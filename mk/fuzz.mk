@@ -1,0 +1,167 @@
+# mk/fuzz.mk - fuzzing: libFuzzer and AFL++ harnesses, replay drivers,
+# seed corpora, long runs and mutation testing of the harnesses.
+#
+#   make fuzz-smoke            CI: each target 60 s under libFuzzer and 30 s under
+#                              AFL++ (side by side), then every corpus replayed under
+#                              ASan+UBSan (gcc, poll and select backends) and MSan
+#   make fuzz FUZZ_SECONDS=N   long libFuzzer runs (default 600 s per target), with
+#                              src/ line coverage of the final corpus (llvm-cov)
+#   make fuzz-mutants          plants each bug of fuzz/mutants/*.patch in a scratch
+#                              copy and fails if a mutant survives 60 s of fuzzing
+#   make fuzz-replay           replays the seed corpora (ASan+UBSan, select, MSan)
+#   make fuzz-corpus           rewrites fuzz/corpus/ and fuzz/*.dict (make_corpus.py)
+#   make fuzz-cov              src/ coverage of replaying the seed corpora
+#   make fuzz-explain          replays the seeds and prints what each operation did
+#   make fuzz-build            every flavour of every harness
+#
+# Knobs: FUZZ_TARGETS="recv_until send_complete wait errors"  FUZZ_BUILD=build/fuzz
+#        FUZZ_SECONDS=600  FUZZ_JOBS=2 (long runs side by side)  FUZZ_NICE="nice -n 10"
+#        FUZZ_SMOKE_LF=60  FUZZ_SMOKE_AFL=30  FUZZ_MUTANT_SECONDS=60  FUZZ_MUTANTS=<patches>
+#        FUZZ_MUTANT_SEEDS=none (mutants fuzzed from an empty corpus, not the seeds)
+#        FUZZ_DEFS=-DBTC_WAIT_BACKEND_SELECT=1 (with its own FUZZ_BUILD)
+#
+# Self-contained (FUZZ_ variables only), so that scripts/fuzz-mutants.sh can run
+# it with `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
+
+FUZZ_TARGETS  ?= recv_until send_complete wait errors
+FUZZ_BUILD    ?= build/fuzz
+FUZZ_SECONDS  ?= 600
+FUZZ_JOBS     ?= 2
+FUZZ_NICE     ?= nice -n 10
+FUZZ_SMOKE_LF  ?= 60
+FUZZ_SMOKE_AFL ?= 30
+FUZZ_MUTANT_SECONDS ?= 60
+FUZZ_MUTANTS  ?=
+FUZZ_MUTANT_SEEDS ?= corpus
+FUZZ_DEFS     ?=
+FUZZ_CLANG    ?= $(shell command -v clang-14 2>/dev/null || echo clang)
+FUZZ_GCC      ?= gcc
+FUZZ_AFL_CC   ?= afl-clang-fast
+FUZZ_PYTHON   ?= python3
+
+# Our warnings, as for the library (warnings are errors in harnesses too).
+FUZZ_WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
+FUZZ_BASE     := -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_WARN)
+FUZZ_CPPFLAGS := -Iinclude -Isrc $(FUZZ_DEFS)
+FUZZ_LIB_SRCS := $(filter-out src/sys_win32.c,$(sort $(wildcard src/*.c)))
+
+# The flavours: compiler, flags, extra environment, and whether they use the
+# replay main (the engines bring their own).
+#   lf    libFuzzer + ASan + UBSan (clang)
+#   afl   AFL++'s driver, persistent mode, ASan + UBSan (afl-clang-fast)
+#   asan  replay, gcc ASan + UBSan          sel   the same with the select backend
+#   msan  replay, clang MemorySanitizer     cov   replay, clang source coverage
+#   plain replay, gcc, no sanitizer         explain  plain + -DFZ_VERBOSE
+FUZZ_FLAVORS := lf afl asan sel msan cov plain explain
+
+FUZZ_CC_lf      = $(FUZZ_CLANG)
+FUZZ_CFLAGS_lf  = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LINK_lf    = -fsanitize=fuzzer,address,undefined
+FUZZ_CC_afl     = $(FUZZ_AFL_CC)
+FUZZ_ENV_afl    = AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1
+FUZZ_LINK_afl   = -fsanitize=fuzzer
+FUZZ_CC_asan    = $(FUZZ_GCC)
+FUZZ_CFLAGS_asan = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LINK_asan  = $(FUZZ_CFLAGS_asan)
+FUZZ_MAIN_asan  = 1
+FUZZ_CC_sel     = $(FUZZ_GCC)
+FUZZ_CFLAGS_sel = $(FUZZ_CFLAGS_asan) -DBTC_WAIT_BACKEND_SELECT=1
+FUZZ_LINK_sel   = $(FUZZ_CFLAGS_asan)
+FUZZ_MAIN_sel   = 1
+FUZZ_CC_msan    = $(FUZZ_CLANG)
+FUZZ_CFLAGS_msan = -fsanitize=memory -fsanitize-memory-track-origins=2
+FUZZ_LINK_msan  = -fsanitize=memory
+FUZZ_MAIN_msan  = 1
+FUZZ_CC_cov     = $(FUZZ_CLANG)
+FUZZ_CFLAGS_cov = -fprofile-instr-generate -fcoverage-mapping
+FUZZ_LINK_cov   = $(FUZZ_CFLAGS_cov)
+FUZZ_MAIN_cov   = 1
+FUZZ_CC_plain   = $(FUZZ_GCC)
+FUZZ_MAIN_plain = 1
+FUZZ_CC_explain = $(FUZZ_GCC)
+FUZZ_CFLAGS_explain = -DFZ_VERBOSE
+FUZZ_MAIN_explain = 1
+
+fuzz_bins = $(foreach t,$(FUZZ_TARGETS),$(FUZZ_BUILD)/$(1)/fuzz_$(t))
+
+define FUZZ_FLAVOR_RULES
+FUZZ_OBJS_$(1) := $(FUZZ_LIB_SRCS:src/%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) \
+                  $(if $(FUZZ_MAIN_$(1)),$(FUZZ_BUILD)/$(1)/obj/fuzz/replay_main.o)
+FUZZ_FLAGS_NOW_$(1) := $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) $$(FUZZ_LINK_$(1))
+
+# Rebuild when the compiler or flags change (the stamp is rewritten only then).
+ifneq ($(filter fuzz%,$(or $(MAKECMDGOALS),all)),)
+ifneq ($$(file <$(FUZZ_BUILD)/$(1)/.flags),$$(FUZZ_FLAGS_NOW_$(1)))
+$$(shell mkdir -p $(FUZZ_BUILD)/$(1))
+$$(file >$(FUZZ_BUILD)/$(1)/.flags,$$(FUZZ_FLAGS_NOW_$(1)))
+endif
+endif
+$(FUZZ_BUILD)/$(1)/.flags:
+	@mkdir -p $$(@D)
+	$$(file >$$@,$$(FUZZ_FLAGS_NOW_$(1)))
+
+$(FUZZ_BUILD)/$(1)/obj/%.o: src/%.c $(FUZZ_BUILD)/$(1)/.flags
+	@mkdir -p $$(@D)
+	$$(FUZZ_ENV_$(1)) $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(FUZZ_BUILD)/$(1)/obj/fuzz/%.o: fuzz/%.c $(FUZZ_BUILD)/$(1)/.flags
+	@mkdir -p $$(@D)
+	$$(FUZZ_ENV_$(1)) $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(FUZZ_BUILD)/$(1)/fuzz_%: $(FUZZ_BUILD)/$(1)/obj/fuzz/fuzz_%.o $$(FUZZ_OBJS_$(1))
+	$$(FUZZ_ENV_$(1)) $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $$(FUZZ_LINK_$(1)) $$^ -o $$@ -pthread
+
+.PHONY: fuzz-build-$(1)
+fuzz-build-$(1): $(call fuzz_bins,$(1))
+endef
+$(foreach f,$(FUZZ_FLAVORS),$(eval $(call FUZZ_FLAVOR_RULES,$(f))))
+
+.PHONY: fuzz fuzz-smoke fuzz-mutants fuzz-replay fuzz-corpus fuzz-corpus-check fuzz-cov fuzz-explain \
+        fuzz-build fuzz-deps
+.SECONDARY:
+
+fuzz-deps:
+	@scripts/fuzz-deps.sh
+
+fuzz-build: fuzz-build-lf fuzz-build-afl fuzz-build-asan fuzz-build-sel fuzz-build-msan
+
+fuzz-corpus:
+	$(FUZZ_PYTHON) fuzz/make_corpus.py
+
+fuzz-corpus-check:
+	@$(FUZZ_PYTHON) fuzz/make_corpus.py --check
+
+# Every seed corpus: gcc ASan+UBSan with both wait backends, and MSan.
+fuzz-replay: fuzz-build-asan fuzz-build-sel fuzz-build-msan
+	@scripts/fuzz-replay.sh $(FUZZ_BUILD) "$(FUZZ_TARGETS)"
+
+fuzz-explain: fuzz-build-explain
+	@for t in $(FUZZ_TARGETS); do echo "== $$t"; \
+	    $(FUZZ_BUILD)/explain/fuzz_$$t -v fuzz/corpus/$$t 2>&1 | sed 's#^replay: fuzz/corpus/#  #'; done
+
+fuzz-cov: fuzz-build-cov
+	@scripts/fuzz-cov.sh $(FUZZ_BUILD) "$(FUZZ_TARGETS)" corpus
+
+# The recipes re-enter make after fuzz-deps, so that afl-clang-fast and the
+# sanitizer runtimes exist before anything is compiled.
+fuzz-smoke:
+	@scripts/fuzz-deps.sh
+	@$(FUZZ_PYTHON) fuzz/make_corpus.py --check
+	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-build FUZZ_BUILD=$(FUZZ_BUILD) \
+	    FUZZ_TARGETS="$(FUZZ_TARGETS)"
+	@FUZZ_NICE="$(FUZZ_NICE)" scripts/fuzz-smoke.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_LF) $(FUZZ_SMOKE_AFL) $(FUZZ_TARGETS)
+
+fuzz:
+	@scripts/fuzz-deps.sh
+	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-build-lf fuzz-build-cov \
+	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)"
+	@FUZZ_NICE="$(FUZZ_NICE)" FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz-long.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-mutants:
+	@scripts/fuzz-deps.sh
+	@$(FUZZ_PYTHON) fuzz/mutants/make_mutants.py --check || \
+	    echo "note: src/ moved under the mutants; they are applied with patch's usual tolerance (regenerate them with fuzz/mutants/make_mutants.py)"
+	@FUZZ_NICE="$(FUZZ_NICE)" FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_CLANG=$(FUZZ_CLANG) FUZZ_MUTANT_SEEDS=$(FUZZ_MUTANT_SEEDS) \
+	    scripts/fuzz-mutants.sh $(FUZZ_BUILD)/mutants $(FUZZ_MUTANT_SECONDS) $(FUZZ_MUTANTS)
+
+-include $(wildcard $(FUZZ_BUILD)/*/obj/*.d $(FUZZ_BUILD)/*/obj/fuzz/*.d)
