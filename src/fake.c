@@ -144,6 +144,8 @@ static btc_ssize_t fake_send(void *ctx, btc_socket_t s, const void *buf, size_t 
         return fake_fail(f, (int)a.value);
     if (f->peer_closed || f->gone)
         return fake_fail(f, EPIPE);
+    if (at_end(f) && f->end_error != 0)
+        return fake_fail(f, f->end_error); /* a pending error fails sends too, as a kernel's does */
     if (len == 0)
         return 0;
     size_t room = send_room(f);
@@ -183,14 +185,14 @@ static int readiness(const btc_fake *f, btc_wait_item *items, size_t count)
     return ready;
 }
 
-/* The next virtual time at which something changes for a reader, or INT64_MAX. */
-static int64_t next_event(const btc_fake *f, const btc_wait_item *items, size_t count)
+/*
+ * The next virtual time at which the script changes anything, or INT64_MAX.
+ * Every wait counts every event, whatever it requested: a wait for SEND that
+ * ignored pending arrivals could declare the peer gone while input was still
+ * due, and readiness would then disagree with what a read returns.
+ */
+static int64_t next_event(const btc_fake *f)
 {
-    bool reading = false;
-    for (size_t i = 0; i < count; i++)
-        reading = reading || (items[i].requested & BTC_EV_RECV) != 0;
-    if (!reading)
-        return INT64_MAX;
     int64_t next = INT64_MAX;
     for (size_t i = 0; i < f->arrival_count; i++) {
         if (f->arrivals[i].at_ms > f->now_ms && f->arrivals[i].at_ms < next)
@@ -226,7 +228,7 @@ static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t
     int ready = readiness(f, items, count);
     if (ready > 0 || timeout_ms == 0)
         return ready;
-    int64_t next = next_event(f, items, count);
+    int64_t next = next_event(f);
     if (timeout_ms < 0 && next == INT64_MAX) {
         f->gone = true; /* nothing will ever happen: end it rather than wait forever */
         return readiness(f, items, count);
