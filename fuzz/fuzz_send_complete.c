@@ -15,11 +15,8 @@
  * system call; len > 0 makes at least one send, even with a zero timeout or
  * an interrupt already set; the loop ends within a bounded number of calls.
  *
- * The script's end result only concerns reads, so it is always EOF here: with
- * an end error the fake reports BTC_EV_ERR on the socket while its sends
- * still fail with EAGAIN, which a real kernel never does (it fails the send
- * with the pending error), and the send loop would spin without the virtual
- * clock ever moving.
+ * The script's end result reaches sends too: once an end error is due, sends
+ * fail with it, as a kernel fails them with a pending socket error.
  */
 #include "fuzz_script.h"
 
@@ -47,8 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     btc_fake f;
     btc_fake_init(&f);
     fz_decode_script(&in, &f);
-    if (f.end_error != 0)
-        (void)btc_fake_set_end(&f, 0, f.end_at_ms);
     uint8_t opt = fz_u8(&in);
     int64_t timeout = (opt & 0x80u) ? -1 - (int64_t)((opt >> 2) & 7u) : fz_timeouts[(opt >> 2) & 7u];
     size_t len = in.n;
