@@ -28,8 +28,8 @@ void bench_sleep_us(uint64_t us);
 /* ---- the counting syscall table --------------------------------------------- */
 
 typedef struct bench_counts {
-    uint64_t peek;  /* recv with MSG_PEEK */
-    uint64_t read;  /* recv without MSG_PEEK */
+    uint64_t peek; /* recv with MSG_PEEK */
+    uint64_t read; /* recv without MSG_PEEK */
     uint64_t send;
     uint64_t wait;  /* poll/select */
     uint64_t clock; /* now_ms: clock_gettime, a vDSO call, not a kernel entry */

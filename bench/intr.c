@@ -24,9 +24,9 @@
 typedef struct shared {
     btc_sock s;
     btc_interrupt intr;
-    atomic_int go;       /* trial number the trigger thread has prepared (flag and interrupt reset) */
-    atomic_int armed;    /* trial number the waiter is about to wait in */
-    atomic_int done;     /* trial number the waiter has finished */
+    atomic_int go;    /* trial number the trigger thread has prepared (flag and interrupt reset) */
+    atomic_int armed; /* trial number the waiter is about to wait in */
+    atomic_int done;  /* trial number the waiter has finished */
     atomic_int core_flag;
     int trials;
     bool core;

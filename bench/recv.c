@@ -53,10 +53,10 @@ typedef struct reader {
     char *bbuf;
     size_t bpos, bend;
     /* pipelined */
-    uint64_t pos;              /* bytes consumed from the socket */
-    uint64_t term[PIPE_MAX];   /* absolute positions of terminators a peek saw, not yet consumed */
+    uint64_t pos;            /* bytes consumed from the socket */
+    uint64_t term[PIPE_MAX]; /* absolute positions of terminators a peek saw, not yet consumed */
     size_t thead, tcount;
-    size_t pipe_first;         /* the pipelined mode's first peek size */
+    size_t pipe_first; /* the pipelined mode's first peek size */
 } reader;
 
 typedef int (*read_line_fn)(reader *r, size_t *len);
@@ -407,8 +407,8 @@ static const workload WORKLOADS[] = {
 /* One generated stream: the bytes, and where each line ends. */
 typedef struct stream {
     uint8_t *data;
-    size_t len;    /* ends with a terminator */
-    size_t *ends;  /* ends[i]: offset just past line i's terminator */
+    size_t len;   /* ends with a terminator */
+    size_t *ends; /* ends[i]: offset just past line i's terminator */
     size_t lines;
 } stream;
 
@@ -547,8 +547,7 @@ static void run_once(const strategy *sg, bench_transport t, const stream *st, si
             bench_die("%s/%s: line %zu: %s", sg->name, bench_transport_name(t), i, r.fail);
         size_t want = st->ends[i] - start - 1;
         if (len != want)
-            bench_die("%s/%s: line %zu has %zu bytes, expected %zu", sg->name, bench_transport_name(t), i, len,
-                      want);
+            bench_die("%s/%s: line %zu has %zu bytes, expected %zu", sg->name, bench_transport_name(t), i, len, want);
         if (verify && (memcmp(out, st->data + start, len) != 0 || out[len] != '\0'))
             bench_die("%s/%s: line %zu content differs", sg->name, bench_transport_name(t), i);
         start = st->ends[i];
@@ -838,7 +837,8 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
             for (size_t s = 0; s < STRATEGY_COUNT; s++) {
                 if (!m.use_t[t] || !m.use_w[w] || !m.use_s[s])
                     continue;
-                if (STRATEGIES[s].prefix && !s_named && (WORKLOADS[w].extra || (o->quick && WORKLOADS[w].line > bw_prefix)))
+                if (STRATEGIES[s].prefix && !s_named &&
+                    (WORKLOADS[w].extra || (o->quick && WORKLOADS[w].line > bw_prefix)))
                     continue;
                 run_result rr;
                 run_once(&STRATEGIES[s], (bench_transport)t, &streams[w], stream_prefix_lines(&streams[w], 256 * KiB),
@@ -855,7 +855,8 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
                     size_t s = (k + (size_t)rep) % STRATEGY_COUNT; /* rotate the order */
                     if (!m.use_t[t] || !m.use_w[w] || !m.use_s[s])
                         continue;
-                    if (STRATEGIES[s].prefix && !s_named && (WORKLOADS[w].extra || (o->quick && WORKLOADS[w].line > bw_prefix)))
+                    if (STRATEGIES[s].prefix && !s_named &&
+                        (WORKLOADS[w].extra || (o->quick && WORKLOADS[w].line > bw_prefix)))
                         continue; /* bytewise costs the same per byte at any line length */
                     const stream *st = &streams[w];
                     size_t nl = STRATEGIES[s].prefix
@@ -883,20 +884,23 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
                     finish_cell(&m.c[t][w][s]);
 
     print_table(stdout, &m, false);
-    printf("   * bytewise is measured on a prefix of each stream (see above) and reported per byte/line; its ratios "
-           "compare rates.\n"
-           "   syscalls/line counts kernel entries through a counting btc_sys (peek + read + wait), mean over the "
-           "repetitions.\n"
-           "   cpu ns/line: the reading thread's own CPU time (CLOCK_THREAD_CPUTIME_ID), median; time spent descheduled "
-           "by other load is not in it, so its ratio (xpk(cpu)) is steadier than the wall-clock one.\n");
+    printf(
+        "   * bytewise is measured on a prefix of each stream (see above) and reported per byte/line; its ratios "
+        "compare rates.\n"
+        "   syscalls/line counts kernel entries through a counting btc_sys (peek + read + wait), mean over the "
+        "repetitions.\n"
+        "   cpu ns/line: the reading thread's own CPU time (CLOCK_THREAD_CPUTIME_ID), median; time spent descheduled "
+        "by other load is not in it, so its ratio (xpk(cpu)) is steadier than the wall-clock one.\n");
     FILE *f = bench_csv_open(o->out_dir, "recv.csv");
     if (f != NULL) {
         write_csv(f, &m);
         fclose(f);
         FILE *md = bench_csv_open(o->out_dir, "recv.md");
         print_table(md, &m, true);
-        fprintf(md, "\n\\* bytewise measured on a prefix of each stream (%zu KiB; %zu KiB for the sweep lengths), "
-                    "reported per byte and per line.\n", bw_prefix / KiB, bw_prefix_sweep / KiB);
+        fprintf(md,
+                "\n\\* bytewise measured on a prefix of each stream (%zu KiB; %zu KiB for the sweep lengths), "
+                "reported per byte and per line.\n",
+                bw_prefix / KiB, bw_prefix_sweep / KiB);
         fclose(md);
     }
     for (size_t w = 0; w < WORKLOAD_COUNT; w++)

@@ -155,8 +155,8 @@ int bench_send_main(const bench_opts *o)
                 }
 
     printf("== send: %zu MiB, %d interleaved repetitions; time until the reader has every byte\n", total / MiB, reps);
-    printf("%-5s %-9s %-15s %24s %14s %12s %16s\n", "trans", "message", "sender", "MB/s median [min-max]",
-           "calls/MiB", "waits/MiB", "x plain_loop");
+    printf("%-5s %-9s %-15s %24s %14s %12s %16s\n", "trans", "message", "sender", "MB/s median [min-max]", "calls/MiB",
+           "waits/MiB", "x plain_loop");
     FILE *f = bench_csv_open(o->out_dir, "send.csv");
     if (f != NULL)
         fprintf(f, "transport,message_bytes,sender,bytes,reps,median_s,mbps,mbps_min,mbps_max,sends_per_mib,"

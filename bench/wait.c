@@ -108,8 +108,8 @@ int bench_wait_main(const bench_opts *o)
 
     printf("== btc_wait_many cost per call, %s backend, nothing ready (timeout 0)%s\n", btc_wait_backend(),
            o->quick ? " [quick]" : "");
-    printf("%8s %14s %14s %12s %14s\n", "sockets", "wait_many ns", sel ? "raw select ns" : "raw poll ns",
-           "ns/socket", "x raw");
+    printf("%8s %14s %14s %12s %14s\n", "sockets", "wait_many ns", sel ? "raw select ns" : "raw poll ns", "ns/socket",
+           "x raw");
     FILE *f = bench_csv_open(o->out_dir, sel ? "wait_select.csv" : "wait_poll.csv");
     if (f != NULL)
         fprintf(f, "backend,sockets,wait_many_ns,raw_ns,wait_many_ns_per_socket,x_raw\n");

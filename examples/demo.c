@@ -66,8 +66,8 @@ BTC_PRINTF(2, 3) static bool verdict(bool ok, const char *fmt, ...)
 
 static void show(const char *what, btc_status st, const btc_error *err)
 {
-    printf("    %s -> %s (%s), bytes %zu, code %d, message \"%s\"\n", what, btc_status_name(st),
-           btc_status_message(st), err->bytes, err->code, err->message);
+    printf("    %s -> %s (%s), bytes %zu, code %d, message \"%s\"\n", what, btc_status_name(st), btc_status_message(st),
+           err->bytes, err->code, err->message);
 }
 
 static void log_to_stderr(void *ctx, btc_log_level level, const char *message)
@@ -110,8 +110,7 @@ static void *server_main(void *arg)
     /* The listener is non-blocking: wait until a client is queued, then accept. */
     if (btc_sock_wait(&sv->listener, 5000, BTC_EV_RECV, NULL, &sv->stop, &err) != BTC_OK ||
         btc_sock_accept(&sv->listener, NULL, NULL, &conn, &err) != BTC_OK) {
-        snprintf(sv->problem, sizeof sv->problem, "server accept: %s: %s", btc_status_name(err.status),
-                 err.message);
+        snprintf(sv->problem, sizeof sv->problem, "server accept: %s: %s", btc_status_name(err.status), err.message);
         return NULL;
     }
 
@@ -168,8 +167,8 @@ static uint16_t server_start(server *sv)
          btc_sock_set_sock_opt(&sv->listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one, &err)) != BTC_OK ||
         (what = "bind", btc_sock_bind(&sv->listener, (struct sockaddr *)&addr, sizeof addr, &err)) != BTC_OK ||
         (what = "listen", btc_sock_listen(&sv->listener, 4, &err)) != BTC_OK ||
-        (what = "getsockname",
-         btc_sock_get_sock_name(&sv->listener, (struct sockaddr *)&addr, &addr_len, &err)) != BTC_OK) {
+        (what = "getsockname", btc_sock_get_sock_name(&sv->listener, (struct sockaddr *)&addr, &addr_len, &err)) !=
+            BTC_OK) {
         printf("    server: %s: %s: %s\n", what, btc_status_name(err.status), err.message);
         (void)btc_sock_reset(&sv->listener, NULL);
         btc_interrupt_destroy(&sv->stop);
@@ -353,8 +352,7 @@ static bool step_interrupt(const btc_sock *s)
     printf("    elapsed %lld ms; woke %lld ms after the trigger\n", (long long)(done - start),
            (long long)(done - targ.fired_at));
     return verdict(st == BTC_ERR_INTERRUPTED && done - start >= 90 && done - targ.fired_at < 1000,
-                   "BTC_ERR_INTERRUPTED after %lld ms instead of waiting out the 10 s",
-                   (long long)(done - start));
+                   "BTC_ERR_INTERRUPTED after %lld ms instead of waiting out the 10 s", (long long)(done - start));
 }
 
 static bool step_too_large(const btc_sock *s)
@@ -371,8 +369,8 @@ static bool step_too_large(const btc_sock *s)
     btc_status st = btc_sock_recv_until_terminator(s, '\n', 2000, NULL, sizeof small, small, &len, 0, &err);
     show("recv_until_terminator", st, &err);
     printf("    consumed bytes handed back: '%.*s' (%zu)\n", (int)len, small, len);
-    if (!verdict(st == BTC_ERR_TOO_LARGE && len == sizeof small && err.bytes == len, "BTC_ERR_TOO_LARGE, %zu bytes kept",
-                 len))
+    if (!verdict(st == BTC_ERR_TOO_LARGE && len == sizeof small && err.bytes == len,
+                 "BTC_ERR_TOO_LARGE, %zu bytes kept", len))
         return false;
 
     st = btc_sock_recv_until_terminator(s, '\n', 2000, NULL, sizeof line, line, &rest_len, 0, &err);

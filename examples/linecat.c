@@ -182,12 +182,23 @@ static bool parse_terminator(const char *text, unsigned char *out)
     }
     if (n == 2 && text[0] == '\\') {
         switch (text[1]) {
-        case 'n': *out = '\n'; return true;
-        case 'r': *out = '\r'; return true;
-        case 't': *out = '\t'; return true;
-        case '0': *out = '\0'; return true;
-        case '\\': *out = '\\'; return true;
-        default: return false;
+        case 'n':
+            *out = '\n';
+            return true;
+        case 'r':
+            *out = '\r';
+            return true;
+        case 't':
+            *out = '\t';
+            return true;
+        case '0':
+            *out = '\0';
+            return true;
+        case '\\':
+            *out = '\\';
+            return true;
+        default:
+            return false;
         }
     }
     if (n == 4 && text[0] == '\\' && text[1] == 'x' && hex_digit(text[2]) >= 0 && hex_digit(text[3]) >= 0) {
@@ -228,8 +239,7 @@ static void print_preview(FILE *out, const char *data, size_t len)
 static int report(const char *what, const char *bytes_verb, const btc_error *err)
 {
     fprintf(stderr, "%s: %s: %s (%s): %s; %zu bytes %s\n", g_prog, what, btc_status_name(err->status),
-            btc_status_message(err->status), err->message[0] != '\0' ? err->message : "-", err->bytes,
-            bytes_verb);
+            btc_status_message(err->status), err->message[0] != '\0' ? err->message : "-", err->bytes, bytes_verb);
     return (int)err->status;
 }
 
@@ -469,8 +479,8 @@ static int connect_target(const options *o, btc_sock *s)
 typedef struct session {
     const options *o;
     btc_sock *s;
-    char *buf;       /* o->max_line bytes */
-    char *out;       /* the request plus its line ending */
+    char *buf; /* o->max_line bytes */
+    char *out; /* the request plus its line ending */
     size_t out_cap;
     bool lost_lines; /* a line was skipped with --skip-long */
 } session;
@@ -539,8 +549,9 @@ static int skip_rest_of_line(session *ss, size_t consumed, long number)
                                                        ss->o->max_line, ss->buf, &len, 0, &err);
         total += err.bytes;
         if (st == BTC_OK) {
-            fprintf(stderr, "%s: reply %ld: skipped a line of %zu bytes (terminator included), longer than "
-                            "--max-line %zu\n",
+            fprintf(stderr,
+                    "%s: reply %ld: skipped a line of %zu bytes (terminator included), longer than "
+                    "--max-line %zu\n",
                     g_prog, number, total, ss->o->max_line);
             ss->lost_lines = true;
             return 0;
@@ -571,8 +582,9 @@ static int read_replies(session *ss, long number)
             print_preview(stderr, ss->buf, len);
             fputc('\n', stderr);
             if (!o->skip_long) {
-                fprintf(stderr, "%s: the rest of that line is still unread, so the stream is out of step; "
-                                "closing the connection (--skip-long discards it and goes on)\n",
+                fprintf(stderr,
+                        "%s: the rest of that line is still unread, so the stream is out of step; "
+                        "closing the connection (--skip-long discards it and goes on)\n",
                         g_prog);
                 return BTC_ERR_TOO_LARGE;
             }

@@ -342,8 +342,7 @@ static int connect_proxy(const options *o, btc_sock *s, int64_t deadline)
     hints.ai_flags = AI_NUMERICSERV | (strcmp(host, "localhost") == 0 ? 0 : AI_NUMERICHOST);
     int gai = getaddrinfo(host, port_text, &hints, &list);
     if (gai != 0)
-        return fail(EXIT_NOHOST, "proxy host '%s' is not a numeric address or localhost (%s)", host,
-                    gai_strerror(gai));
+        return fail(EXIT_NOHOST, "proxy host '%s' is not a numeric address or localhost (%s)", host, gai_strerror(gai));
 
     btc_error err;
     set_error(&err, BTC_ERR_IO, 0, "no address to connect to");
@@ -400,15 +399,24 @@ static btc_status read_exact(const btc_sock *s, uint8_t *buf, size_t n, int64_t 
 static const char *reply_text(uint8_t rep)
 {
     switch (rep) {
-    case 0x01: return "general SOCKS server failure";
-    case 0x02: return "connection not allowed by ruleset";
-    case 0x03: return "network unreachable";
-    case 0x04: return "host unreachable";
-    case 0x05: return "connection refused (by the target)";
-    case 0x06: return "TTL expired";
-    case 0x07: return "command not supported";
-    case 0x08: return "address type not supported";
-    default: return "unassigned reply code";
+    case 0x01:
+        return "general SOCKS server failure";
+    case 0x02:
+        return "connection not allowed by ruleset";
+    case 0x03:
+        return "network unreachable";
+    case 0x04:
+        return "host unreachable";
+    case 0x05:
+        return "connection refused (by the target)";
+    case 0x06:
+        return "TTL expired";
+    case 0x07:
+        return "command not supported";
+    case 0x08:
+        return "address type not supported";
+    default:
+        return "unassigned reply code";
     }
 }
 
@@ -453,8 +461,7 @@ static size_t build_connect(const char *target, uint8_t *req, size_t cap, bool v
  * RFC 1928 method negotiation, RFC 1929 authentication, CONNECT. On success
  * the socket is positioned at the first byte from the target.
  */
-static int handshake(const options *o, const btc_sock *s, const uint8_t *request, size_t request_len,
-                     int64_t deadline)
+static int handshake(const options *o, const btc_sock *s, const uint8_t *request, size_t request_len, int64_t deadline)
 {
     btc_error err;
     uint8_t msg[3 + 255 + 255];
@@ -521,8 +528,12 @@ static int handshake(const options *o, const btc_sock *s, const uint8_t *request
     size_t addr_len;
     size_t have = 4;
     switch (reply[3]) {
-    case 0x01: addr_len = 4; break;
-    case 0x04: addr_len = 16; break;
+    case 0x01:
+        addr_len = 4;
+        break;
+    case 0x04:
+        addr_len = 16;
+        break;
     case 0x03:
         if (read_exact(s, reply + 4, 1, deadline, &err) != BTC_OK)
             return report("reading the bound name's length", &err);

@@ -55,11 +55,10 @@ static void check_names(void)
         FZ_CHECK(na != NULL && strncmp(na, "BTC_", 4) == 0 && strcmp(na, "BTC_ERR_UNKNOWN") != 0,
                  "status %d has name '%s'", a, na ? na : "(null)");
         const char *ma = btc_status_message((btc_status)a);
-        FZ_CHECK(ma != NULL && ma[0] != '\0' && strcmp(ma, "unknown status") != 0, "status %d has message '%s'",
-                 a, ma ? ma : "(null)");
+        FZ_CHECK(ma != NULL && ma[0] != '\0' && strcmp(ma, "unknown status") != 0, "status %d has message '%s'", a,
+                 ma ? ma : "(null)");
         for (int b = 0; b < a; b++)
-            FZ_CHECK(strcmp(na, btc_status_name((btc_status)b)) != 0, "statuses %d and %d share the name %s", a, b,
-                     na);
+            FZ_CHECK(strcmp(na, btc_status_name((btc_status)b)) != 0, "statuses %d and %d share the name %s", a, b, na);
     }
 }
 
@@ -73,8 +72,8 @@ static void check_status(int32_t value)
         FZ_CHECK(strcmp(name, "BTC_ERR_UNKNOWN") == 0 && strcmp(message, "unknown status") == 0,
                  "status %d outside the enum: '%s', '%s'", value, name, message);
     else
-        FZ_CHECK(strncmp(name, "BTC_", 4) == 0 && strcmp(name, "BTC_ERR_UNKNOWN") != 0, "status %d: name '%s'",
-                 value, name);
+        FZ_CHECK(strncmp(name, "BTC_", 4) == 0 && strcmp(name, "BTC_ERR_UNKNOWN") != 0, "status %d: name '%s'", value,
+                 name);
     sink += strlen(name) + strlen(message);
 }
 
@@ -111,8 +110,8 @@ static void check_network_string(int code, size_t cap)
         FZ_CHECK(block[CANARY + cap + i] == CANARY_BYTE, "code %d cap %zu: wrote buf[%zu]", code, cap, cap + i);
     }
     if (cap > 0) {
-        FZ_CHECK(memchr(buf, '\0', cap) == buf + want, "code %d cap %zu: %zu bytes before the NUL, want %zu", code,
-                 cap, memchr(buf, '\0', cap) ? (size_t)((char *)memchr(buf, '\0', cap) - buf) : cap, want);
+        FZ_CHECK(memchr(buf, '\0', cap) == buf + want, "code %d cap %zu: %zu bytes before the NUL, want %zu", code, cap,
+                 memchr(buf, '\0', cap) ? (size_t)((char *)memchr(buf, '\0', cap) - buf) : cap, want);
         FZ_CHECK(memcmp(buf, full, want) == 0, "code %d cap %zu: not a prefix of '%s'", code, cap, full);
     }
     free(block);
@@ -195,8 +194,8 @@ static void check_log(size_t prefix, uint8_t fill, uint8_t level_byte)
         FZ_CHECK(fz_line.calls == 0, "a level %d line reached a handler for %d and up", (int)level, (int)min);
         return;
     }
-    FZ_CHECK(fz_line.calls == 1 && fz_line.level == level, "%zu calls at level %d for one line at %d",
-             fz_line.calls, (int)fz_line.level, (int)level);
+    FZ_CHECK(fz_line.calls == 1 && fz_line.level == level, "%zu calls at level %d for one line at %d", fz_line.calls,
+             (int)fz_line.level, (int)level);
     FZ_CHECK(fz_line.len <= prefix && (fz_line.len == prefix || fz_line.len >= 255),
              "a %zu-byte line arrived as %zu bytes", prefix, fz_line.len);
     if (prefix > 0)
@@ -219,8 +218,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_names();
     check_status(status);
-    FZ_CHECK(btc_io_error_is_permanent(code) == !fz_is_transient(code), "btc_io_error_is_permanent(%d) is %d",
-             code, (int)btc_io_error_is_permanent(code));
+    FZ_CHECK(btc_io_error_is_permanent(code) == !fz_is_transient(code), "btc_io_error_is_permanent(%d) is %d", code,
+             (int)btc_io_error_is_permanent(code));
     check_network_string(code, cap);
     btc_status st = (btc_status)((uint32_t)status % BTC_STATUS_COUNT);
     check_fail(st, code, prefix, fill);

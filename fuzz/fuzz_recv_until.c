@@ -57,8 +57,8 @@ static bool status_allowed(btc_status st, unsigned flags, bool unselectable)
 }
 
 /* One call and its checks; `start` is how much of the stream was consumed before it. */
-static btc_status read_line_checked(fz_guard *g, const btc_sock *s, uint8_t term, int64_t timeout,
-                                    btc_interrupt *intr, size_t max_data, unsigned flags, bool no_record)
+static btc_status read_line_checked(fz_guard *g, const btc_sock *s, uint8_t term, int64_t timeout, btc_interrupt *intr,
+                                    size_t max_data, unsigned flags, bool no_record)
 {
     btc_fake *f = g->f;
     const uint8_t *stream = f->in; /* the fake may shorten in_len on EOF steps, never the bytes */
@@ -94,8 +94,7 @@ static btc_status read_line_checked(fz_guard *g, const btc_sock *s, uint8_t term
     FZ_CHECK(g->peeks >= 1, "no peek attempted (%s)", btc_status_name(st));
     FZ_CHECK(g->sends == 0, "recv_until_terminator sent %lu times", g->sends);
     FZ_CHECK(consumed <= max_data, "consumed %zu > max_data %zu", consumed, max_data);
-    FZ_CHECK(err.bytes == consumed, "err.bytes %zu but %zu consumed (%s)", err.bytes, consumed,
-             btc_status_name(st));
+    FZ_CHECK(err.bytes == consumed, "err.bytes %zu but %zu consumed (%s)", err.bytes, consumed, btc_status_name(st));
     const uint8_t *first_term = memchr(stream + start, term, consumed);
     if (st == BTC_OK) {
         FZ_CHECK(consumed == len + 1, "OK with len %zu but %zu consumed", len, consumed);

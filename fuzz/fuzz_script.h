@@ -57,9 +57,8 @@ static inline uint16_t fz_u16(fz_in *in)
 }
 
 /* Transient and permanent codes the OS really returns on sockets, and 0 (a broken shim). */
-static const int fz_errnos[] = {0,      EINTR,      EAGAIN,  EWOULDBLOCK, EINPROGRESS, ECONNRESET,
-                                EPIPE,  EBADF,      ENOTCONN, ENOBUFS,    ENOMEM,      ETIMEDOUT,
-                                EINVAL, ECONNABORTED};
+static const int fz_errnos[] = {0,     EINTR,    EAGAIN,  EWOULDBLOCK, EINPROGRESS, ECONNRESET, EPIPE,
+                                EBADF, ENOTCONN, ENOBUFS, ENOMEM,      ETIMEDOUT,   EINVAL,     ECONNABORTED};
 #define FZ_NERRNOS (sizeof fz_errnos / sizeof fz_errnos[0])
 
 /* Permanent end codes (index 0 is EOF). */
@@ -126,14 +125,14 @@ static inline bool fz_script_has_zero_peek(const btc_fake *f)
 }
 
 /* A contract violation: say what and crash so the fuzzer keeps the input. */
-#define FZ_CHECK(cond, ...)                                                                        \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "contract violated at %s:%d: %s\n  ", __FILE__, __LINE__, #cond);      \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-            __builtin_trap();                                                                      \
-        }                                                                                          \
+#define FZ_CHECK(cond, ...)                                                                   \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            fprintf(stderr, "contract violated at %s:%d: %s\n  ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                                     \
+            fprintf(stderr, "\n");                                                            \
+            __builtin_trap();                                                                 \
+        }                                                                                     \
     } while (0)
 
 /*
@@ -236,25 +235,25 @@ typedef struct fz_guard {
     /* the operation under way */
     btc_interrupt *intr;
     int64_t timeout;
-    int64_t start_ms;   /* virtual time when the operation began */
-    int64_t deadline;   /* first clock reading + timeout; INT64_MAX: none, or the clock not read yet */
+    int64_t start_ms; /* virtual time when the operation began */
+    int64_t deadline; /* first clock reading + timeout; INT64_MAX: none, or the clock not read yet */
     bool clock_read;
-    bool unselectable;  /* a socket of the operation has a descriptor select cannot hold */
+    bool unselectable; /* a socket of the operation has a descriptor select cannot hold */
     unsigned long calls, limit;
-    bool frozen;        /* nothing but the clock may be called any more */
-    bool no_wait;       /* no wait may be called any more */
-    bool last_failed;   /* the previous slot call failed: last_error may be read */
+    bool frozen;      /* nothing but the clock may be called any more */
+    bool no_wait;     /* no wait may be called any more */
+    bool last_failed; /* the previous slot call failed: last_error may be read */
 
     /* the record of the operation */
     unsigned long sends, peeks, reads, waits, others;
-    bool failed;        /* a slot call failed ... */
-    int fail_code;      /* ... and the last failure had this code */
-    bool peek_eof;      /* a peek returned 0 */
-    bool short_read;    /* a read returned fewer bytes than asked */
-    bool zero_send;     /* a send returned 0 */
+    bool failed;           /* a slot call failed ... */
+    int fail_code;         /* ... and the last failure had this code */
+    bool peek_eof;         /* a peek returned 0 */
+    bool short_read;       /* a read returned fewer bytes than asked */
+    bool zero_send;        /* a send returned 0 */
     btc_ssize_t last_recv; /* what the last peek or read returned ... */
     int last_recv_code;    /* ... and its error code when it failed */
-    size_t wait_count;  /* the items of the last wait call, and what it reported */
+    size_t wait_count;     /* the items of the last wait call, and what it reported */
     btc_events occurred[FZ_GUARD_MAX_ITEMS];
 } fz_guard;
 
@@ -269,11 +268,11 @@ static inline bool fz_guard_stop_due(const fz_guard *g)
 static inline void fz_guard_pre(fz_guard *g, const char *what, bool transfer_or_wait)
 {
     g->calls++;
-    FZ_CHECK(g->calls <= g->limit, "more than %lu slot calls (now %s): the operation does not end", g->limit,
-             what);
+    FZ_CHECK(g->calls <= g->limit, "more than %lu slot calls (now %s): the operation does not end", g->limit, what);
     if (transfer_or_wait)
-        FZ_CHECK(!g->frozen, "%s after a transfer that ended with the interrupt set or the deadline passed (now %lld, "
-                             "deadline %lld)",
+        FZ_CHECK(!g->frozen,
+                 "%s after a transfer that ended with the interrupt set or the deadline passed (now %lld, "
+                 "deadline %lld)",
                  what, (long long)g->f->now_ms, (long long)g->deadline);
     g->last_failed = false;
 }
@@ -551,17 +550,17 @@ static inline void fz_guard_end(const fz_guard *g, btc_status st, const btc_erro
     /* Built with -DFZ_VERBOSE (make fuzz-explain): what each operation did, for writing scenarios. */
     fprintf(stderr, "  %s: %s [%s] bytes %zu; calls %lu (send %lu peek %lu read %lu wait %lu); t %lld..%lld\n",
             btc_status_name(st) + 4, err ? err->message : "(no record)", err && err->code ? "code" : "-",
-            err ? err->bytes : 0, g->calls, g->sends,
-            g->peeks, g->reads, g->waits, (long long)g->start_ms, (long long)g->f->now_ms);
+            err ? err->bytes : 0, g->calls, g->sends, g->peeks, g->reads, g->waits, (long long)g->start_ms,
+            (long long)g->f->now_ms);
 #endif
     if (err != NULL)
         fz_check_error_record(st, err);
     FZ_CHECK(g->others == 0, "%lu calls of slots the operation has no use for", g->others);
     if (st == BTC_ERR_TIMEOUT) {
         FZ_CHECK(g->timeout != BTC_TIMEOUT_INFINITE, "TIMEOUT without a timeout");
-        int64_t due = g->clock_read ? g->deadline
-                                    : (g->start_ms > INT64_MAX - 1 - g->timeout ? INT64_MAX - 1
-                                                                                : g->start_ms + g->timeout);
+        int64_t due = g->clock_read
+                          ? g->deadline
+                          : (g->start_ms > INT64_MAX - 1 - g->timeout ? INT64_MAX - 1 : g->start_ms + g->timeout);
         FZ_CHECK(g->f->now_ms >= due, "TIMEOUT at %lld, before the deadline %lld", (long long)g->f->now_ms,
                  (long long)due);
     }
@@ -572,8 +571,8 @@ static inline void fz_guard_end(const fz_guard *g, btc_status st, const btc_erro
     if (err == NULL) {
         /* no record to check */
     } else if (st == BTC_ERR_IO || st == BTC_ERR_NO_MEMORY) {
-        FZ_CHECK(err->code == g->fail_code, "%s with code %d, the failing call said %d", btc_status_name(st),
-                 err->code, g->fail_code);
+        FZ_CHECK(err->code == g->fail_code, "%s with code %d, the failing call said %d", btc_status_name(st), err->code,
+                 g->fail_code);
         FZ_CHECK(!fz_is_transient(err->code), "%s for the transient error %d", btc_status_name(st), err->code);
     } else {
         FZ_CHECK(err->code == 0, "%s with code %d", btc_status_name(st), err->code);
@@ -583,8 +582,7 @@ static inline void fz_guard_end(const fz_guard *g, btc_status st, const btc_erro
     if (st == BTC_ERR_NOT_SELECTABLE)
         FZ_CHECK(g->unselectable, "NOT_SELECTABLE for a descriptor the backend can hold");
     FZ_CHECK(fz_log.trace + fz_log.debug == 1 && fz_log.warn == 0,
-             "%lu trace, %lu debug and %lu warn log messages for one result", fz_log.trace, fz_log.debug,
-             fz_log.warn);
+             "%lu trace, %lu debug and %lu warn log messages for one result", fz_log.trace, fz_log.debug, fz_log.warn);
     FZ_CHECK((st == BTC_OK) == (fz_log.trace == 1), "result %s logged at the wrong level", btc_status_name(st));
 }
 

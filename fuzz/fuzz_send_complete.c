@@ -92,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (!refused)
         FZ_CHECK(f.sent < len, "%s after all %zu bytes were sent", btc_status_name(st), len);
     if (len == 0 && !refused)
-        FZ_CHECK(f.calls[BTC_FAKE_ANY] == 0 && st == BTC_OK, "len 0 made %lu calls, status %s",
-                 f.calls[BTC_FAKE_ANY], btc_status_name(st));
+        FZ_CHECK(f.calls[BTC_FAKE_ANY] == 0 && st == BTC_OK, "len 0 made %lu calls, status %s", f.calls[BTC_FAKE_ANY],
+                 btc_status_name(st));
     else if (!refused)
         FZ_CHECK(g.sends >= 1, "no send attempted");
     FZ_CHECK(g.peeks == 0 && g.reads == 0, "send_complete read from the socket");

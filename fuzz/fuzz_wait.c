@@ -45,8 +45,7 @@ typedef struct sock_opts {
 
 static sock_opts decode_item(uint8_t b)
 {
-    sock_opts o = {(btc_events)(b & 0x0fu), (b & 0x10u) != 0, (b & 0x20u) != 0, (b & 0x40u) != 0,
-                   (b & 0x80u) != 0};
+    sock_opts o = {(btc_events)(b & 0x0fu), (b & 0x10u) != 0, (b & 0x20u) != 0, (b & 0x40u) != 0, (b & 0x80u) != 0};
     return o;
 }
 
@@ -200,8 +199,7 @@ static void run_wait_many(fz_guard *g, btc_interrupt *ip, int64_t timeout, uint8
     }
     check_wait_status(g, st);
     if (count == 0)
-        FZ_CHECK(st == BTC_ERR_TIMEOUT || st == BTC_ERR_INTERRUPTED, "an empty wait returned %s",
-                 btc_status_name(st));
+        FZ_CHECK(st == BTC_ERR_TIMEOUT || st == BTC_ERR_INTERRUPTED, "an empty wait returned %s", btc_status_name(st));
     if (preset)
         FZ_CHECK(g->waits == 0 && (st == BTC_ERR_INTERRUPTED || st == BTC_ERR_NOT_SELECTABLE),
                  "interrupt set before the wait: %s after %lu wait calls", btc_status_name(st), g->waits);

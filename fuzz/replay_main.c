@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     }
     if (__sanitizer_set_death_callback != NULL)
         __sanitizer_set_death_callback(say_current);
-    signal(SIGILL, on_fatal_signal);  /* FZ_CHECK's __builtin_trap */
+    signal(SIGILL, on_fatal_signal); /* FZ_CHECK's __builtin_trap */
     signal(SIGABRT, on_fatal_signal);
     signal(SIGTRAP, on_fatal_signal);
     long total = 0;

@@ -31,16 +31,14 @@ static btc_status line_stop(line_state *ls, size_t *len, btc_status st, int code
         ls->buf[ls->got] = '\0';
     switch (st) {
     case BTC_ERR_CLOSED:
-        return btc__fail(err, st, 0, ls->got, "connection closed by peer after %zu bytes without terminator",
-                         ls->got);
+        return btc__fail(err, st, 0, ls->got, "connection closed by peer after %zu bytes without terminator", ls->got);
     case BTC_ERR_TOO_LARGE:
         return btc__fail(err, st, 0, ls->got, "received %zu bytes without terminator (max_data %zu)", ls->got,
                          ls->max_data);
     case BTC_ERR_TIMEOUT:
         return btc__fail(err, st, 0, ls->got, "receive timeout (received %zu bytes without terminator)", ls->got);
     case BTC_ERR_INTERRUPTED:
-        return btc__fail(err, st, 0, ls->got, "receive interrupted (received %zu bytes without terminator)",
-                         ls->got);
+        return btc__fail(err, st, 0, ls->got, "receive interrupted (received %zu bytes without terminator)", ls->got);
     case BTC_ERR_PROTOCOL:
         return btc__fail(err, st, 0, ls->got, "read returned fewer bytes than the peek before it (%zu consumed)",
                          ls->got);
@@ -147,8 +145,8 @@ static btc_status check_args(const btc_sock *s, int64_t timeout_ms, btc_interrup
 }
 
 btc_status btc_sock_recv_until_terminator(const btc_sock *s, uint8_t terminator, int64_t timeout_ms,
-                                          btc_interrupt *intr, size_t max_data, char *buf, size_t *len,
-                                          unsigned flags, btc_error *err)
+                                          btc_interrupt *intr, size_t max_data, char *buf, size_t *len, unsigned flags,
+                                          btc_error *err)
 {
     btc_error local;
     if (err == NULL)

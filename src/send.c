@@ -22,8 +22,8 @@ static btc_status send_stop(btc_status st, int code, size_t sent, size_t len, bt
     }
 }
 
-static btc_status send_all(const btc_sock *s, const uint8_t *data, size_t len, int64_t timeout_ms,
-                           btc_interrupt *intr, btc_error *err)
+static btc_status send_all(const btc_sock *s, const uint8_t *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,
+                           btc_error *err)
 {
     if (len == 0)
         return btc__ok(err, 0);
@@ -55,8 +55,8 @@ static btc_status send_all(const btc_sock *s, const uint8_t *data, size_t len, i
     }
 }
 
-static btc_status check_args(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms,
-                             btc_interrupt *intr, btc_error *err)
+static btc_status check_args(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,
+                             btc_error *err)
 {
     btc_status st = btc__check_sock("send_complete", s, err);
     if (st == BTC_OK && data == NULL && len > 0)

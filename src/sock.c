@@ -6,19 +6,20 @@
 
 /* ---- the table ---------------------------------------------------------- */
 
-#define BTC__SYS_SLOTS(X)                                                                                  \
-    X(open) X(socketpair) X(close) X(send) X(recv) X(connect) X(bind) X(listen) X(accept) X(getsockopt) \
-        X(setsockopt) X(getsockname) X(set_non_blocking) X(wait) X(last_error) X(now_ms)
+#define BTC__SYS_SLOTS(X)                                                                                     \
+    X(open)                                                                                                   \
+    X(socketpair) X(close) X(send) X(recv) X(connect) X(bind) X(listen) X(accept) X(getsockopt) X(setsockopt) \
+        X(getsockname) X(set_non_blocking) X(wait) X(last_error) X(now_ms)
 
 btc_status btc_sys_validate(const btc_sys *sys, btc_error *err)
 {
     if (sys == NULL)
         return btc__ok(err, 0);
     if (sys->version != BTC_SYS_VERSION)
-        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys version %u, this library needs %u",
-                         sys->version, (unsigned)BTC_SYS_VERSION);
-#define BTC__CHECK_SLOT(slot)                                                                              \
-    if (sys->slot == NULL)                                                                                 \
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys version %u, this library needs %u", sys->version,
+                         (unsigned)BTC_SYS_VERSION);
+#define BTC__CHECK_SLOT(slot) \
+    if (sys->slot == NULL)    \
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys slot '%s' is NULL", #slot);
     BTC__SYS_SLOTS(BTC__CHECK_SLOT)
 #undef BTC__CHECK_SLOT
@@ -135,9 +136,8 @@ static btc_status adopt_new(const char *op, const btc_sys *sys, btc_socket_t fd,
 {
     if (!btc_is_selectable_socket(fd)) {
         (void)sys->close(sys->ctx, fd);
-        return btc__fail(err, BTC_ERR_NOT_SELECTABLE, 0, 0,
-                         "%s: descriptor %lld is not usable with the %s backend", op, (long long)fd,
-                         btc_wait_backend());
+        return btc__fail(err, BTC_ERR_NOT_SELECTABLE, 0, 0, "%s: descriptor %lld is not usable with the %s backend", op,
+                         (long long)fd, btc_wait_backend());
     }
     out->fd = fd;
     return btc__ok(err, 0);
@@ -151,8 +151,8 @@ btc_status btc_sock_open(btc_sock *out, int domain, int type, int protocol, btc_
     const btc_sys *sys = btc_sys_default();
     btc_socket_t fd = sys->open(sys->ctx, domain, type, protocol);
     if (fd == BTC_INVALID_SOCKET)
-        return btc__fail(err, BTC_ERR_IO, sys->last_error(sys->ctx), 0, "socket(%d, %d, %d) failed", domain,
-                         type, protocol);
+        return btc__fail(err, BTC_ERR_IO, sys->last_error(sys->ctx), 0, "socket(%d, %d, %d) failed", domain, type,
+                         protocol);
     return adopt_new("open", sys, fd, out, err);
 }
 
@@ -202,8 +202,7 @@ static btc_status transfer_result(const btc_sys *sys, btc_ssize_t n, size_t len,
     if (n < 0)
         return os_failure(sys, op, err);
     if ((size_t)n > len)
-        return btc__fail(err, BTC_ERR_PROTOCOL, 0, 0, "%s returned %lld for a %zu-byte request", op, (long long)n,
-                         len);
+        return btc__fail(err, BTC_ERR_PROTOCOL, 0, 0, "%s returned %lld for a %zu-byte request", op, (long long)n, len);
     if (moved != NULL)
         *moved = (size_t)n;
     return btc__ok(err, (size_t)n);
@@ -302,8 +301,7 @@ btc_status btc_sock_get_sock_opt(const btc_sock *s, int level, int name, void *v
     return int_result(sys, sys->getsockopt(sys->ctx, s->fd, level, name, val, len), "getsockopt", err);
 }
 
-btc_status btc_sock_set_sock_opt(const btc_sock *s, int level, int name, const void *val, socklen_t len,
-                                 btc_error *err)
+btc_status btc_sock_set_sock_opt(const btc_sock *s, int level, int name, const void *val, socklen_t len, btc_error *err)
 {
     btc_status st = btc__check_sock("setsockopt", s, err);
     if (st != BTC_OK)

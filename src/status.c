@@ -14,7 +14,7 @@ const char *btc_status_name(btc_status s)
     /* A switch with no default: -Wswitch-enum flags a code added without a name. */
     switch (s) {
 #define BTC__NAME_CASE(name, value, message) \
-    case name:                              \
+    case name:                               \
         return #name;
         BTC_STATUS_MAP(BTC__NAME_CASE)
 #undef BTC__NAME_CASE
@@ -26,7 +26,7 @@ const char *btc_status_message(btc_status s)
 {
     switch (s) {
 #define BTC__MESSAGE_CASE(name, value, message) \
-    case name:                                 \
+    case name:                                  \
         return message;
         BTC_STATUS_MAP(BTC__MESSAGE_CASE)
 #undef BTC__MESSAGE_CASE

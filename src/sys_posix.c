@@ -46,7 +46,7 @@ static const char *strerror_gnu(char *ret, const char *buf)
     return ret;
 }
 static const char *strerror_xsi(int ret, const char *buf) { return ret == 0 ? buf : NULL; }
-#define BTC__STRERROR_TEXT(ret, buf) _Generic((ret), char *: strerror_gnu, int: strerror_xsi)((ret), (buf))
+#define BTC__STRERROR_TEXT(ret, buf) _Generic((ret), char * : strerror_gnu, int : strerror_xsi)((ret), (buf))
 
 char *btc_network_error_string(int code, char *buf, size_t cap)
 {

@@ -117,19 +117,28 @@ bool btc_io_error_is_permanent(int code)
 static const char *winsock_fallback_text(int code)
 {
     switch (code) {
-    case WSAEINTR: return "A blocking operation was interrupted by a call to WSACancelBlockingCall";
-    case WSAEBADF: return "The file handle supplied is not valid";
-    case WSAEACCES: return "An attempt was made to access a socket in a way forbidden by its access permissions";
+    case WSAEINTR:
+        return "A blocking operation was interrupted by a call to WSACancelBlockingCall";
+    case WSAEBADF:
+        return "The file handle supplied is not valid";
+    case WSAEACCES:
+        return "An attempt was made to access a socket in a way forbidden by its access permissions";
     case WSAEFAULT:
         return "The system detected an invalid pointer address in attempting to use a pointer argument in a call";
-    case WSAEINVAL: return "An invalid argument was supplied";
-    case WSAEMFILE: return "Too many open sockets";
-    case WSAEWOULDBLOCK: return "A non-blocking socket operation could not be completed immediately";
-    case WSAEINPROGRESS: return "A blocking operation is currently executing";
+    case WSAEINVAL:
+        return "An invalid argument was supplied";
+    case WSAEMFILE:
+        return "Too many open sockets";
+    case WSAEWOULDBLOCK:
+        return "A non-blocking socket operation could not be completed immediately";
+    case WSAEINPROGRESS:
+        return "A blocking operation is currently executing";
     case WSAEALREADY:
         return "An operation was attempted on a non-blocking socket that already had an operation in progress";
-    case WSAENOTSOCK: return "An operation was attempted on something that is not a socket";
-    case WSAEDESTADDRREQ: return "A required address was omitted from an operation on a socket";
+    case WSAENOTSOCK:
+        return "An operation was attempted on something that is not a socket";
+    case WSAEDESTADDRREQ:
+        return "A required address was omitted from an operation on a socket";
     case WSAEMSGSIZE:
         return "A message sent on a datagram socket was larger than the internal message buffer or some other "
                "network limit, or the buffer used to receive a datagram into was smaller than the datagram itself";
@@ -141,25 +150,34 @@ static const char *winsock_fallback_text(int code)
                "call";
     case WSAEPROTONOSUPPORT:
         return "The requested protocol has not been configured into the system, or no implementation for it exists";
-    case WSAESOCKTNOSUPPORT: return "The support for the specified socket type does not exist in this address family";
-    case WSAEOPNOTSUPP: return "The attempted operation is not supported for the type of object referenced";
+    case WSAESOCKTNOSUPPORT:
+        return "The support for the specified socket type does not exist in this address family";
+    case WSAEOPNOTSUPP:
+        return "The attempted operation is not supported for the type of object referenced";
     case WSAEPFNOSUPPORT:
         return "The protocol family has not been configured into the system or no implementation for it exists";
-    case WSAEAFNOSUPPORT: return "An address incompatible with the requested protocol was used";
+    case WSAEAFNOSUPPORT:
+        return "An address incompatible with the requested protocol was used";
     case WSAEADDRINUSE:
         return "Only one usage of each socket address (protocol/network address/port) is normally permitted";
-    case WSAEADDRNOTAVAIL: return "The requested address is not valid in its context";
-    case WSAENETDOWN: return "A socket operation encountered a dead network";
-    case WSAENETUNREACH: return "A socket operation was attempted to an unreachable network";
+    case WSAEADDRNOTAVAIL:
+        return "The requested address is not valid in its context";
+    case WSAENETDOWN:
+        return "A socket operation encountered a dead network";
+    case WSAENETUNREACH:
+        return "A socket operation was attempted to an unreachable network";
     case WSAENETRESET:
         return "The connection has been broken due to keep-alive activity detecting a failure while the operation "
                "was in progress";
-    case WSAECONNABORTED: return "An established connection was aborted by the software in your host machine";
-    case WSAECONNRESET: return "An existing connection was forcibly closed by the remote host";
+    case WSAECONNABORTED:
+        return "An established connection was aborted by the software in your host machine";
+    case WSAECONNRESET:
+        return "An existing connection was forcibly closed by the remote host";
     case WSAENOBUFS:
         return "An operation on a socket could not be performed because the system lacked sufficient buffer space "
                "or because a queue was full";
-    case WSAEISCONN: return "A connect request was made on an already connected socket";
+    case WSAEISCONN:
+        return "A connect request was made on an already connected socket";
     case WSAENOTCONN:
         return "A request to send or receive data was disallowed because the socket is not connected and (when "
                "sending on a datagram socket using a sendto call) no address was supplied";
@@ -169,21 +187,30 @@ static const char *winsock_fallback_text(int code)
     case WSAETIMEDOUT:
         return "A connection attempt failed because the connected party did not properly respond after a period of "
                "time, or established connection failed because connected host has failed to respond";
-    case WSAECONNREFUSED: return "No connection could be made because the target machine actively refused it";
-    case WSAEHOSTDOWN: return "A socket operation failed because the destination host was down";
-    case WSAEHOSTUNREACH: return "A socket operation was attempted to an unreachable host";
+    case WSAECONNREFUSED:
+        return "No connection could be made because the target machine actively refused it";
+    case WSAEHOSTDOWN:
+        return "A socket operation failed because the destination host was down";
+    case WSAEHOSTUNREACH:
+        return "A socket operation was attempted to an unreachable host";
     case WSASYSNOTREADY:
         return "WSAStartup cannot function at this time because the underlying system it uses to provide network "
                "services is currently unavailable";
-    case WSAVERNOTSUPPORTED: return "The Windows Sockets version requested is not supported";
-    case WSANOTINITIALISED: return "Either the application has not called WSAStartup, or WSAStartup failed";
-    case WSAHOST_NOT_FOUND: return "No such host is known";
+    case WSAVERNOTSUPPORTED:
+        return "The Windows Sockets version requested is not supported";
+    case WSANOTINITIALISED:
+        return "Either the application has not called WSAStartup, or WSAStartup failed";
+    case WSAHOST_NOT_FOUND:
+        return "No such host is known";
     case WSATRY_AGAIN:
         return "This is usually a temporary error during hostname resolution and means that the local server did "
                "not receive a response from an authoritative server";
-    case WSANO_RECOVERY: return "A non-recoverable error occurred during a database lookup";
-    case WSANO_DATA: return "The requested name is valid, but no data of the requested type was found";
-    default: return NULL;
+    case WSANO_RECOVERY:
+        return "A non-recoverable error occurred during a database lookup";
+    case WSANO_DATA:
+        return "The requested name is valid, but no data of the requested type was found";
+    default:
+        return NULL;
     }
 }
 
@@ -203,14 +230,13 @@ static void strip_message_tail(char *s)
 static bool system_message(int code, char *out, size_t cap)
 {
     wchar_t wide[512];
-    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS |
-                                 FORMAT_MESSAGE_MAX_WIDTH_MASK,
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_MAX_WIDTH_MASK,
                              NULL, (DWORD)code, MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT), wide,
                              (DWORD)(sizeof wide / sizeof wide[0]), NULL);
     if (n == 0 || cap < 2)
         return false;
-    int m = WideCharToMultiByte(CP_UTF8, 0, wide, (int)n, out, (int)(cap - 1 > INT_MAX ? INT_MAX : cap - 1), NULL,
-                                NULL);
+    int m =
+        WideCharToMultiByte(CP_UTF8, 0, wide, (int)n, out, (int)(cap - 1 > INT_MAX ? INT_MAX : cap - 1), NULL, NULL);
     if (m <= 0)
         return false;
     out[m] = '\0';
@@ -223,7 +249,7 @@ char *btc_network_error_string(int code, char *buf, size_t cap)
     if (buf == NULL || cap == 0)
         return buf;
     DWORD saved = GetLastError(); /* FormatMessage may change it; callers read it afterwards */
-    char text[2048]; /* 511 UTF-16 units become at most 1533 bytes of UTF-8 */
+    char text[2048];              /* 511 UTF-16 units become at most 1533 bytes of UTF-8 */
     if (!system_message(code, text, sizeof text)) {
         const char *fallback = winsock_fallback_text(code);
         (void)snprintf(text, sizeof text, "%s", fallback != NULL ? fallback : "Unknown error");

@@ -107,8 +107,7 @@ static btc_status wait_result(const char *op, btc_status st, int code, int64_t t
     case BTC_ERR_INTERRUPTED:
         return btc__fail(err, st, 0, 0, "%s: interrupted", op);
     case BTC_ERR_NOT_SELECTABLE:
-        return btc__fail(err, st, 0, 0, "%s: a descriptor is not usable with the %s backend", op,
-                         btc_wait_backend());
+        return btc__fail(err, st, 0, 0, "%s: a descriptor is not usable with the %s backend", op, btc_wait_backend());
     default:
         /* Only the public waits own BTC_ERR_NO_MEMORY; in send/recv it stays an I/O error with its code. */
         return btc__fail(err, code == ENOMEM ? BTC_ERR_NO_MEMORY : st, code, 0, "%s failed", op);
@@ -117,8 +116,7 @@ static btc_status wait_result(const char *op, btc_status st, int code, int64_t t
 
 static btc_status check_requested(const char *op, btc_events requested, btc_error *err)
 {
-    if ((requested & (BTC_EV_RECV | BTC_EV_SEND)) == 0 ||
-        (requested & ~(BTC_EV_RECV | BTC_EV_SEND | BTC_EV_ERR)) != 0)
+    if ((requested & (BTC_EV_RECV | BTC_EV_SEND)) == 0 || (requested & ~(BTC_EV_RECV | BTC_EV_SEND | BTC_EV_ERR)) != 0)
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0,
                          "%s: requested events 0x%x must include BTC_EV_RECV or BTC_EV_SEND and nothing unknown", op,
                          (unsigned)requested);
@@ -184,8 +182,7 @@ static void clear_occurred(btc_wait_item *items, size_t count)
         items[i].occurred = 0;
 }
 
-static btc_status wait_many(btc_wait_item *items, size_t count, int64_t timeout_ms, btc_interrupt *intr,
-                            btc_error *err)
+static btc_status wait_many(btc_wait_item *items, size_t count, int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
 {
     if (items == NULL && count > 0)
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "wait_many: items is NULL with count %zu", count);
@@ -211,8 +208,7 @@ static btc_status wait_many(btc_wait_item *items, size_t count, int64_t timeout_
     return wait_result("wait_many", st, code, timeout_ms, err);
 }
 
-btc_status btc_wait_many(btc_wait_item *items, size_t count, int64_t timeout_ms, btc_interrupt *intr,
-                         btc_error *err)
+btc_status btc_wait_many(btc_wait_item *items, size_t count, int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
 {
     btc_error local;
     if (err == NULL)

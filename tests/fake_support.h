@@ -24,42 +24,42 @@
 #define FS_T0 ((int64_t)1000)
 
 /* Asserts a status and prints both operands by name plus the error message. */
-#define FS_ASSERT_STATUS(got, want, errp)                                                                      \
-    cr_assert_eq((got), (want), "status %s (%d), expected %s (%d); message: \"%s\"", btc_status_name(got),    \
-                 (int)(got), btc_status_name(want), (int)(want), (errp) != NULL ? (errp)->message : "(no err)")
+#define FS_ASSERT_STATUS(got, want, errp)                                                                              \
+    cr_assert_eq((got), (want), "status %s (%d), expected %s (%d); message: \"%s\"", btc_status_name(got), (int)(got), \
+                 btc_status_name(want), (int)(want), (errp) != NULL ? (errp)->message : "(no err)")
 
 /* Asserts two size_t values are equal and prints both. */
-#define FS_ASSERT_SZ(got, want, what)                                                                          \
+#define FS_ASSERT_SZ(got, want, what) \
     cr_assert_eq((size_t)(got), (size_t)(want), "%s: got %zu, expected %zu", (what), (size_t)(got), (size_t)(want))
 
 /* Asserts two int64 values are equal and prints both. */
-#define FS_ASSERT_I64(got, want, what)                                                                         \
-    cr_assert_eq((int64_t)(got), (int64_t)(want), "%s: got %lld, expected %lld", (what), (long long)(got),       \
+#define FS_ASSERT_I64(got, want, what)                                                                     \
+    cr_assert_eq((int64_t)(got), (int64_t)(want), "%s: got %lld, expected %lld", (what), (long long)(got), \
                  (long long)(want))
 
 /* Asserts that the error record matches the return value (the convention of every function). */
-#define FS_ASSERT_ERR_CONSISTENT(st, err)                                                                      \
-    do {                                                                                                       \
-        cr_assert_eq((err).status, (st), "err.status %s != returned %s", btc_status_name((err).status),        \
-                     btc_status_name(st));                                                                     \
-        cr_assert_not_null(memchr((err).message, 0, BTC_ERROR_MESSAGE_MAX),             \
-                     "err.message is not NUL-terminated");                                                     \
-        if ((st) == BTC_OK) {                                                                                  \
-            cr_assert_str_eq((err).message, "", "message on success should be empty, got \"%s\"",             \
-                             (err).message);                                                                   \
-        } else {                                                                                               \
-            cr_assert_neq((err).message[0], '\0', "message on error %s is empty", btc_status_name(st));        \
-        }                                                                                                      \
+#define FS_ASSERT_ERR_CONSISTENT(st, err)                                                                         \
+    do {                                                                                                          \
+        cr_assert_eq((err).status, (st), "err.status %s != returned %s", btc_status_name((err).status),           \
+                     btc_status_name(st));                                                                        \
+        cr_assert_not_null(memchr((err).message, 0, BTC_ERROR_MESSAGE_MAX), "err.message is not NUL-terminated"); \
+        if ((st) == BTC_OK) {                                                                                     \
+            cr_assert_str_eq((err).message, "", "message on success should be empty, got \"%s\"", (err).message); \
+        } else {                                                                                                  \
+            cr_assert_neq((err).message[0], '\0', "message on error %s is empty", btc_status_name(st));           \
+        }                                                                                                         \
     } while (0)
 
 /* A btc_error pre-filled with garbage so that "filled on every path" is visible. */
-static inline void fs_err_poison(btc_error *err) {
+static inline void fs_err_poison(btc_error *err)
+{
     memset(err, 0x5a, sizeof *err);
     err->message[BTC_ERROR_MESSAGE_MAX - 1] = '\0';
 }
 
 /* Initialises a fake and points s at it. */
-static inline void fs_setup(btc_fake *f, btc_sock *s) {
+static inline void fs_setup(btc_fake *f, btc_sock *s)
+{
     btc_fake_init(f);
     btc_fake_sock(f, s);
 }
@@ -68,26 +68,30 @@ static inline void fs_setup(btc_fake *f, btc_sock *s) {
 static inline unsigned long fs_calls(const btc_fake *f, btc_fake_op op) { return f->calls[op]; }
 
 /* Pushes a step and asserts the push succeeded. */
-static inline void fs_push(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value) {
+static inline void fs_push(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value)
+{
     cr_assert(btc_fake_push(f, op, kind, value), "btc_fake_push(op %d, kind %d, value %lld) failed (steps %zu)",
               (int)op, (int)kind, (long long)value, f->step_count);
 }
 
 /* Adds an arrival stage and asserts it was accepted. */
-static inline void fs_arrive(btc_fake *f, size_t offset, int64_t at_ms) {
+static inline void fs_arrive(btc_fake *f, size_t offset, int64_t at_ms)
+{
     cr_assert(btc_fake_arrive_at(f, offset, at_ms), "btc_fake_arrive_at(offset %zu, at %lld) refused (%zu stages)",
               offset, (long long)at_ms, f->arrival_count);
 }
 
 /* Pushes `count` PASS steps for op. */
-static inline void fs_push_passes(btc_fake *f, btc_fake_op op, size_t count) {
+static inline void fs_push_passes(btc_fake *f, btc_fake_op op, size_t count)
+{
     for (size_t i = 0; i < count; i++) {
         fs_push(f, op, BTC_FAKE_PASS, 0);
     }
 }
 
 /* Fills buf with a deterministic, position-dependent pattern without the byte `avoid`. */
-static inline void fs_pattern(uint8_t *buf, size_t len, unsigned seed, int avoid) {
+static inline void fs_pattern(uint8_t *buf, size_t len, unsigned seed, int avoid)
+{
     uint32_t x = seed * 2654435761u + 12345u;
     for (size_t i = 0; i < len; i++) {
         x = x * 1103515245u + 12345u;
@@ -104,7 +108,8 @@ typedef struct fs_rng {
     uint64_t s;
 } fs_rng;
 
-static inline uint64_t fs_rng_next(fs_rng *r) {
+static inline uint64_t fs_rng_next(fs_rng *r)
+{
     uint64_t x = r->s;
     x ^= x >> 12;
     x ^= x << 25;
@@ -117,13 +122,15 @@ static inline uint64_t fs_rng_next(fs_rng *r) {
 static inline size_t fs_rng_below(fs_rng *r, size_t n) { return (size_t)(fs_rng_next(r) % (uint64_t)n); }
 
 /* Index of the first `term` in in[0..len), or len when there is none. */
-static inline size_t fs_find(const uint8_t *in, size_t len, uint8_t term) {
+static inline size_t fs_find(const uint8_t *in, size_t len, uint8_t term)
+{
     const void *p = memchr(in, term, len);
     return p == NULL ? len : (size_t)((const uint8_t *)p - in);
 }
 
 /* Strict UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF). */
-static inline bool fs_utf8_valid(const uint8_t *s, size_t n) {
+static inline bool fs_utf8_valid(const uint8_t *s, size_t n)
+{
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
@@ -163,7 +170,8 @@ static inline bool fs_utf8_valid(const uint8_t *s, size_t n) {
 }
 
 /* Whether `needle` (a decimal number) appears in the message. */
-static inline bool fs_msg_has_number(const char *msg, size_t number) {
+static inline bool fs_msg_has_number(const char *msg, size_t number)
+{
     char num[32];
     snprintf(num, sizeof num, "%zu", number);
     return strstr(msg, num) != NULL;

@@ -83,18 +83,18 @@ const char *ts_error_message(const btc_error *err);
  * errp->bytes is poisoned too, so a test that then checks it also checks that
  * the call filled it.
  */
-#define TS_CHECK(expected, errp, call)                                                                              \
-    do {                                                                                                            \
-        btc_error *ts__err = (errp);                                                                                \
-        btc_status ts__want = (expected);                                                                           \
-        if (ts__err != NULL) {                                                                                      \
-            memset(ts__err, 0x5a, sizeof *ts__err);                                                                 \
-        }                                                                                                           \
-        btc_status ts__got = (call);                                                                                \
-        cr_assert_eq(ts__got, ts__want, "%s\n    returned %s, expected %s (message \"%s\", code %d)", #call,        \
-                     btc_status_name(ts__got), btc_status_name(ts__want),                                           \
-                     ts__err != NULL ? ts_error_message(ts__err) : "-", ts__err != NULL ? ts__err->code : 0);       \
-        TS_CHECK_RECORD(ts__got, ts__err, #call);                                                                   \
+#define TS_CHECK(expected, errp, call)                                                                        \
+    do {                                                                                                      \
+        btc_error *ts__err = (errp);                                                                          \
+        btc_status ts__want = (expected);                                                                     \
+        if (ts__err != NULL) {                                                                                \
+            memset(ts__err, 0x5a, sizeof *ts__err);                                                           \
+        }                                                                                                     \
+        btc_status ts__got = (call);                                                                          \
+        cr_assert_eq(ts__got, ts__want, "%s\n    returned %s, expected %s (message \"%s\", code %d)", #call,  \
+                     btc_status_name(ts__got), btc_status_name(ts__want),                                     \
+                     ts__err != NULL ? ts_error_message(ts__err) : "-", ts__err != NULL ? ts__err->code : 0); \
+        TS_CHECK_RECORD(ts__got, ts__err, #call);                                                             \
     } while (0)
 
 /**
@@ -102,52 +102,51 @@ const char *ts_error_message(const btc_error *err);
  * and checks the error record as TS_CHECK does, for calls whose status the
  * test then examines itself (several outcomes allowed).
  */
-#define TS_RUN(st, errp, call)                                                                                      \
-    do {                                                                                                            \
-        btc_error *ts__rerr0 = (errp);                                                                              \
-        if (ts__rerr0 != NULL) {                                                                                    \
-            memset(ts__rerr0, 0x5a, sizeof *ts__rerr0);                                                             \
-        }                                                                                                           \
-        (st) = (call);                                                                                              \
-        TS_CHECK_RECORD((st), ts__rerr0, #call);                                                                    \
+#define TS_RUN(st, errp, call)                          \
+    do {                                                \
+        btc_error *ts__rerr0 = (errp);                  \
+        if (ts__rerr0 != NULL) {                        \
+            memset(ts__rerr0, 0x5a, sizeof *ts__rerr0); \
+        }                                               \
+        (st) = (call);                                  \
+        TS_CHECK_RECORD((st), ts__rerr0, #call);        \
     } while (0)
 
 /** The error-record half of TS_CHECK: errp (may be NULL) against the returned status `got`. */
-#define TS_CHECK_RECORD(got, errp, what)                                                                            \
-    do {                                                                                                            \
-        const btc_error *ts__rerr = (errp);                                                                         \
-        btc_status ts__rgot = (got);                                                                                \
-        if (ts__rerr != NULL) {                                                                                     \
-            cr_assert(memchr(ts__rerr->message, '\0', sizeof ts__rerr->message) != NULL,                            \
-                      "%s: err->message is not NUL-terminated", what);                                              \
-            cr_assert_eq(ts__rerr->status, ts__rgot, "%s: err->status is %d but the call returned %s", what,        \
-                         (int)ts__rerr->status, btc_status_name(ts__rgot));                                         \
-            if (ts__rgot == BTC_OK) {                                                                               \
-                cr_assert_str_eq(ts__rerr->message, "", "%s: message on success must be \"\"", what);               \
-                cr_assert_eq(ts__rerr->code, 0, "%s: code on success must be 0, got %d", what, ts__rerr->code);     \
-            } else {                                                                                                \
-                cr_assert(ts__rerr->message[0] != '\0', "%s: empty message on %s", what,                            \
-                          btc_status_name(ts__rgot));                                                               \
-            }                                                                                                       \
-            if (ts__rgot == BTC_ERR_INVALID_ARGUMENT || ts__rgot == BTC_ERR_INVALID_SOCKET) {                       \
-                cr_assert_eq(ts__rerr->code, 0, "%s: %s with OS code %d", what, btc_status_name(ts__rgot),          \
-                             ts__rerr->code);                                                                       \
-            }                                                                                                       \
-            if (ts__rgot == BTC_ERR_IO || ts__rgot == BTC_ERR_WOULD_BLOCK) {                                        \
-                cr_assert_neq(ts__rerr->code, 0, "%s: %s without an OS code", what, btc_status_name(ts__rgot));     \
-            }                                                                                                       \
-        }                                                                                                           \
+#define TS_CHECK_RECORD(got, errp, what)                                                                             \
+    do {                                                                                                             \
+        const btc_error *ts__rerr = (errp);                                                                          \
+        btc_status ts__rgot = (got);                                                                                 \
+        if (ts__rerr != NULL) {                                                                                      \
+            cr_assert(memchr(ts__rerr->message, '\0', sizeof ts__rerr->message) != NULL,                             \
+                      "%s: err->message is not NUL-terminated", what);                                               \
+            cr_assert_eq(ts__rerr->status, ts__rgot, "%s: err->status is %d but the call returned %s", what,         \
+                         (int)ts__rerr->status, btc_status_name(ts__rgot));                                          \
+            if (ts__rgot == BTC_OK) {                                                                                \
+                cr_assert_str_eq(ts__rerr->message, "", "%s: message on success must be \"\"", what);                \
+                cr_assert_eq(ts__rerr->code, 0, "%s: code on success must be 0, got %d", what, ts__rerr->code);      \
+            } else {                                                                                                 \
+                cr_assert(ts__rerr->message[0] != '\0', "%s: empty message on %s", what, btc_status_name(ts__rgot)); \
+            }                                                                                                        \
+            if (ts__rgot == BTC_ERR_INVALID_ARGUMENT || ts__rgot == BTC_ERR_INVALID_SOCKET) {                        \
+                cr_assert_eq(ts__rerr->code, 0, "%s: %s with OS code %d", what, btc_status_name(ts__rgot),           \
+                             ts__rerr->code);                                                                        \
+            }                                                                                                        \
+            if (ts__rgot == BTC_ERR_IO || ts__rgot == BTC_ERR_WOULD_BLOCK) {                                         \
+                cr_assert_neq(ts__rerr->code, 0, "%s: %s without an OS code", what, btc_status_name(ts__rgot));      \
+            }                                                                                                        \
+        }                                                                                                            \
     } while (0)
 
 /** TS_CHECK_OK(errp, call): TS_CHECK(BTC_OK, errp, call). */
 #define TS_CHECK_OK(errp, call) TS_CHECK(BTC_OK, errp, call)
 
 /** TS_CHECK_CODE(expected, code, errp, call): TS_CHECK, then errp->code == code (errp must not be NULL). */
-#define TS_CHECK_CODE(expected, oscode, errp, call)                                                                 \
-    do {                                                                                                            \
-        TS_CHECK(expected, errp, call);                                                                             \
-        cr_assert_eq((errp)->code, (oscode), "%s: code %d, expected %d (%s)", #call, (errp)->code, (int)(oscode),   \
-                     #oscode);                                                                                      \
+#define TS_CHECK_CODE(expected, oscode, errp, call)                                                               \
+    do {                                                                                                          \
+        TS_CHECK(expected, errp, call);                                                                           \
+        cr_assert_eq((errp)->code, (oscode), "%s: code %d, expected %d (%s)", #call, (errp)->code, (int)(oscode), \
+                     #oscode);                                                                                    \
     } while (0)
 
 /** Sets the error btc_last_socket_error() reports: errno on POSIX, WSASetLastError() on Windows. */

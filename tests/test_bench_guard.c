@@ -51,46 +51,57 @@ typedef struct bg_rec {
 static btc_socket_t bg_open(void *ctx, int d, int t, int p) { return BG_INNER(ctx)->open(BG_INNER(ctx)->ctx, d, t, p); }
 static int bg_socketpair(void *ctx, btc_socket_t out[2]) { return BG_INNER(ctx)->socketpair(BG_INNER(ctx)->ctx, out); }
 static int bg_close(void *ctx, btc_socket_t s) { return BG_INNER(ctx)->close(BG_INNER(ctx)->ctx, s); }
-static btc_ssize_t bg_send(void *ctx, btc_socket_t s, const void *b, size_t l, int f) {
+static btc_ssize_t bg_send(void *ctx, btc_socket_t s, const void *b, size_t l, int f)
+{
     return BG_INNER(ctx)->send(BG_INNER(ctx)->ctx, s, b, l, f);
 }
-static btc_ssize_t bg_recv(void *ctx, btc_socket_t s, void *b, size_t l, int f) {
+static btc_ssize_t bg_recv(void *ctx, btc_socket_t s, void *b, size_t l, int f)
+{
     bg_rec *r = ctx;
     btc_ssize_t n = r->inner->recv(r->inner->ctx, s, b, l, f);
     cr_assert_lt(r->n, (size_t)BG_MAX_CALLS, "more than %d recv calls", BG_MAX_CALLS);
     r->calls[r->n++] = (bg_call){(f & MSG_PEEK) != 0, b, l, n};
     return n;
 }
-static int bg_connect(void *ctx, btc_socket_t s, const struct sockaddr *a, socklen_t l) {
+static int bg_connect(void *ctx, btc_socket_t s, const struct sockaddr *a, socklen_t l)
+{
     return BG_INNER(ctx)->connect(BG_INNER(ctx)->ctx, s, a, l);
 }
-static int bg_bind(void *ctx, btc_socket_t s, const struct sockaddr *a, socklen_t l) {
+static int bg_bind(void *ctx, btc_socket_t s, const struct sockaddr *a, socklen_t l)
+{
     return BG_INNER(ctx)->bind(BG_INNER(ctx)->ctx, s, a, l);
 }
 static int bg_listen(void *ctx, btc_socket_t s, int b) { return BG_INNER(ctx)->listen(BG_INNER(ctx)->ctx, s, b); }
-static btc_socket_t bg_accept(void *ctx, btc_socket_t s, struct sockaddr *a, socklen_t *l) {
+static btc_socket_t bg_accept(void *ctx, btc_socket_t s, struct sockaddr *a, socklen_t *l)
+{
     return BG_INNER(ctx)->accept(BG_INNER(ctx)->ctx, s, a, l);
 }
-static int bg_getsockopt(void *ctx, btc_socket_t s, int lv, int nm, void *v, socklen_t *l) {
+static int bg_getsockopt(void *ctx, btc_socket_t s, int lv, int nm, void *v, socklen_t *l)
+{
     return BG_INNER(ctx)->getsockopt(BG_INNER(ctx)->ctx, s, lv, nm, v, l);
 }
-static int bg_setsockopt(void *ctx, btc_socket_t s, int lv, int nm, const void *v, socklen_t l) {
+static int bg_setsockopt(void *ctx, btc_socket_t s, int lv, int nm, const void *v, socklen_t l)
+{
     return BG_INNER(ctx)->setsockopt(BG_INNER(ctx)->ctx, s, lv, nm, v, l);
 }
-static int bg_getsockname(void *ctx, btc_socket_t s, struct sockaddr *a, socklen_t *l) {
+static int bg_getsockname(void *ctx, btc_socket_t s, struct sockaddr *a, socklen_t *l)
+{
     return BG_INNER(ctx)->getsockname(BG_INNER(ctx)->ctx, s, a, l);
 }
-static int bg_set_non_blocking(void *ctx, btc_socket_t s) {
+static int bg_set_non_blocking(void *ctx, btc_socket_t s)
+{
     return BG_INNER(ctx)->set_non_blocking(BG_INNER(ctx)->ctx, s);
 }
-static int bg_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms) {
+static int bg_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
+{
     return BG_INNER(ctx)->wait(BG_INNER(ctx)->ctx, items, count, wake, timeout_ms);
 }
 static int bg_last_error(void *ctx) { return BG_INNER(ctx)->last_error(BG_INNER(ctx)->ctx); }
 static int64_t bg_now_ms(void *ctx) { return BG_INNER(ctx)->now_ms(BG_INNER(ctx)->ctx); }
 
 /* Points s at a recorder wrapped around the fake f (allocated: the record is large). */
-static bg_rec *bg_setup(btc_fake *f, btc_sock *s) {
+static bg_rec *bg_setup(btc_fake *f, btc_sock *s)
+{
     fs_setup(f, s);
     bg_rec *r = calloc(1, sizeof *r);
     cr_assert_not_null(r, "calloc failed");
@@ -121,7 +132,8 @@ static bg_rec *bg_setup(btc_fake *f, btc_sock *s) {
 }
 
 /* input: `line` pattern bytes, '\n', then `after` more bytes of pipelined data. */
-static uint8_t *bg_input(size_t line, size_t after) {
+static uint8_t *bg_input(size_t line, size_t after)
+{
     uint8_t *in = malloc(line + 1 + after);
     cr_assert_not_null(in, "malloc failed");
     fs_pattern(in, line, (unsigned)line, '\n');
@@ -135,7 +147,8 @@ static uint8_t *bg_input(size_t line, size_t after) {
  * that returned a line of `line` bytes: the shape described at the top.
  * Returns the bytes the peeks moved.
  */
-static size_t bg_check_shape(const bg_rec *r, size_t from, const char *buf, size_t max_data, size_t line) {
+static size_t bg_check_shape(const bg_rec *r, size_t from, const char *buf, size_t max_data, size_t line)
+{
     size_t got = 0;
     size_t prev_peek_len = 0;
     size_t peeked = 0;
@@ -146,8 +159,8 @@ static size_t bg_check_shape(const bg_rec *r, size_t from, const char *buf, size
         size_t at = (size_t)(c->buf - buf);
         cr_assert_eq(at, got, "call %zu (%s): recv into buf+%zu, but %zu bytes are filled: not the next free byte", i,
                      c->peek ? "peek" : "read", at, got);
-        cr_assert_leq(at + c->len, max_data, "call %zu asks for %zu bytes at buf+%zu, past max_data %zu", i, c->len,
-                      at, max_data);
+        cr_assert_leq(at + c->len, max_data, "call %zu asks for %zu bytes at buf+%zu, past max_data %zu", i, c->len, at,
+                      max_data);
         if (c->peek) {
             if (prev_peek_len == 0)
                 cr_assert_leq(c->len, (size_t)512, "the first peek asks for %zu bytes (> 512)", c->len);
@@ -176,7 +189,8 @@ static size_t bg_check_shape(const bg_rec *r, size_t from, const char *buf, size
 }
 
 /* Reads one line of `line` bytes followed by `after` pipelined bytes; returns the recorder (caller frees). */
-static bg_rec *bg_read_one(btc_fake *f, size_t line, size_t after, size_t max_data, size_t max_peek, size_t *peeked) {
+static bg_rec *bg_read_one(btc_fake *f, size_t line, size_t after, size_t max_data, size_t max_peek, size_t *peeked)
+{
     uint8_t *in = bg_input(line, after);
     char *buf = malloc(max_data);
     cr_assert_not_null(buf, "malloc failed");
@@ -197,7 +211,8 @@ static bg_rec *bg_read_one(btc_fake *f, size_t line, size_t after, size_t max_da
     return r;
 }
 
-Test(bench_guard, short_line_peeks_at_most_512_into_the_callers_buffer) {
+Test(bench_guard, short_line_peeks_at_most_512_into_the_callers_buffer)
+{
     /* Plenty of pipelined data behind the line: the peek must not grab it all. */
     btc_fake f;
     size_t peeked = 0;
@@ -207,7 +222,8 @@ Test(bench_guard, short_line_peeks_at_most_512_into_the_callers_buffer) {
     free(r);
 }
 
-Test(bench_guard, long_lines_peek_geometrically_and_copy_at_most_twice_the_line) {
+Test(bench_guard, long_lines_peek_geometrically_and_copy_at_most_twice_the_line)
+{
     const size_t lines[] = {513, 1536, 1537, 5000, 65535, 65536, 100000, 1 << 20, 3 * (1 << 20) + 17};
     for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) {
         btc_fake f;
@@ -220,7 +236,8 @@ Test(bench_guard, long_lines_peek_geometrically_and_copy_at_most_twice_the_line)
     }
 }
 
-Test(bench_guard, max_data_caps_every_request) {
+Test(bench_guard, max_data_caps_every_request)
+{
     /* A line longer than max_data: every request stays inside buf[0..max_data). */
     const size_t caps[] = {1, 511, 512, 513, 1000, 1536, 3000, 70000};
     for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
@@ -254,7 +271,8 @@ Test(bench_guard, max_data_caps_every_request) {
     }
 }
 
-Test(bench_guard, pipelined_short_lines_each_cost_one_small_peek_and_one_read) {
+Test(bench_guard, pipelined_short_lines_each_cost_one_small_peek_and_one_read)
+{
     enum { LINES = 200, LEN = 63 };
     static uint8_t in[LINES * (LEN + 1)];
     for (size_t i = 0; i < LINES; i++) {
@@ -281,7 +299,8 @@ Test(bench_guard, pipelined_short_lines_each_cost_one_small_peek_and_one_read) {
     free(r);
 }
 
-Test(bench_guard, short_kernel_peeks_cost_calls_per_kernel_chunk_not_per_512) {
+Test(bench_guard, short_kernel_peeks_cost_calls_per_kernel_chunk_not_per_512)
+{
     /* A kernel that shows at most 64 KiB per peek, like a socket buffer. */
     const size_t line = 4 << 20;
     btc_fake f;

@@ -22,7 +22,8 @@ TestSuite(edges, .timeout = 30);
 
 /* ---- the fake's other slots, through the thin wrappers ---------------------------- */
 
-Test(edges, fake_other_slots_succeed_through_the_thin_wrappers) {
+Test(edges, fake_other_slots_succeed_through_the_thin_wrappers)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -50,7 +51,8 @@ Test(edges, fake_other_slots_succeed_through_the_thin_wrappers) {
     FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 7, "all calls");
 }
 
-Test(edges, fake_other_slots_fail_as_scripted) {
+Test(edges, fake_other_slots_fail_as_scripted)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -95,7 +97,8 @@ Test(edges, fake_other_slots_fail_as_scripted) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(edges, fake_accept_would_block_and_inherits_the_table) {
+Test(edges, fake_accept_would_block_and_inherits_the_table)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -112,7 +115,8 @@ Test(edges, fake_accept_would_block_and_inherits_the_table) {
     cr_assert_eq(err.code, EMFILE, "scripted accept failure code %d", err.code);
 }
 
-Test(edges, accept_address_without_length_is_invalid_argument) {
+Test(edges, accept_address_without_length_is_invalid_argument)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -125,7 +129,8 @@ Test(edges, accept_address_without_length_is_invalid_argument) {
     FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 0, "slot calls for a refused accept");
 }
 
-Test(edges, fake_open_and_socketpair_slots) {
+Test(edges, fake_open_and_socketpair_slots)
+{
     btc_fake f;
     btc_fake_init(&f);
     const btc_sys *t = btc_fake_sys(&f);
@@ -144,7 +149,8 @@ Test(edges, fake_open_and_socketpair_slots) {
 }
 
 /* After the library closed the fake's descriptor, a stale copy of the handle sees what a closed fd gives. */
-Test(edges, fake_after_close_is_ebadf_everywhere) {
+Test(edges, fake_after_close_is_ebadf_everywhere)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -190,7 +196,8 @@ Test(edges, fake_after_close_is_ebadf_everywhere) {
     FS_ASSERT_SZ(err.bytes, 0, "send_complete after close: bytes");
 }
 
-Test(edges, zero_length_transfers_through_the_fake) {
+Test(edges, zero_length_transfers_through_the_fake)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -210,7 +217,8 @@ Test(edges, zero_length_transfers_through_the_fake) {
 }
 
 /* A wait that includes an interrupt the fake does not know asks the OS about its wake descriptor. */
-Test(edges, fake_wait_with_a_foreign_interrupt) {
+Test(edges, fake_wait_with_a_foreign_interrupt)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -237,7 +245,8 @@ Test(edges, fake_wait_with_a_foreign_interrupt) {
 }
 
 /* A peer declared gone by an endless SEND wait also ends the reading side. */
-Test(edges, fake_gone_peer_reads_as_eof) {
+Test(edges, fake_gone_peer_reads_as_eof)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -258,7 +267,8 @@ Test(edges, fake_gone_peer_reads_as_eof) {
     FS_ASSERT_SZ(len, 0, "*len");
 }
 
-Test(edges, fake_null_and_empty_setters) {
+Test(edges, fake_null_and_empty_setters)
+{
     btc_fake_init(NULL); /* documented as harmless */
     btc_fake f;
     btc_sock s;
@@ -289,27 +299,31 @@ typedef struct liar {
 
 static liar *liar_of(void *ctx) { return (liar *)ctx; }
 
-static btc_ssize_t liar_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags) {
+static btc_ssize_t liar_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
+{
     liar *l = liar_of(ctx);
     btc_ssize_t n = l->f->sys.send(l->f->sys.ctx, s, buf, len, flags);
     return (l->send_lies && n >= 0) ? (btc_ssize_t)len + 1 : n;
 }
 
-static btc_ssize_t liar_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags) {
+static btc_ssize_t liar_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
+{
     liar *l = liar_of(ctx);
     btc_ssize_t n = l->f->sys.recv(l->f->sys.ctx, s, buf, len, flags);
     bool lie = (flags & MSG_PEEK) != 0 ? l->peek_lies : l->read_lies;
     return (lie && n > 0) ? (btc_ssize_t)len + 1 : n;
 }
 
-static btc_socket_t liar_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len) {
+static btc_socket_t liar_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
     (void)s;
     (void)addr;
     (void)len;
     return liar_of(ctx)->accept_fd;
 }
 
-static int liar_close(void *ctx, btc_socket_t s) {
+static int liar_close(void *ctx, btc_socket_t s)
+{
     liar *l = liar_of(ctx);
     l->closes++;
     l->closed_fd = s;
@@ -317,7 +331,8 @@ static int liar_close(void *ctx, btc_socket_t s) {
 }
 
 /* The fake's slots read their ctx as a btc_fake: the ones a test reaches are forwarded with the fake's ctx. */
-static int liar_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms) {
+static int liar_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
+{
     btc_fake *f = liar_of(ctx)->f;
     return f->sys.wait(f->sys.ctx, items, count, wake, timeout_ms);
 }
@@ -329,7 +344,8 @@ static int64_t liar_now_ms(void *ctx) { return liar_of(ctx)->f->sys.now_ms(liar_
  * wrapped here (open, connect, getsockopt, ...) are the fake's and would read
  * the liar as a fake: no test below reaches them.
  */
-static void liar_setup(liar *l, btc_fake *f, btc_sock *s) {
+static void liar_setup(liar *l, btc_fake *f, btc_sock *s)
+{
     btc_fake_init(f);
     memset(l, 0, sizeof *l);
     l->f = f;
@@ -347,7 +363,8 @@ static void liar_setup(liar *l, btc_fake *f, btc_sock *s) {
     s->sys = &l->sys;
 }
 
-Test(edges, thin_wrappers_refuse_a_slot_claiming_too_many_bytes) {
+Test(edges, thin_wrappers_refuse_a_slot_claiming_too_many_bytes)
+{
     btc_fake f;
     liar l;
     btc_sock s;
@@ -368,7 +385,8 @@ Test(edges, thin_wrappers_refuse_a_slot_claiming_too_many_bytes) {
     FS_ASSERT_SZ(n, 0, "recv: *received after a lie");
 }
 
-Test(edges, send_complete_refuses_a_send_claiming_too_many_bytes) {
+Test(edges, send_complete_refuses_a_send_claiming_too_many_bytes)
+{
     btc_fake f;
     liar l;
     btc_sock s;
@@ -387,7 +405,8 @@ Test(edges, send_complete_refuses_a_send_claiming_too_many_bytes) {
     cr_assert_eq(err.code, 0, "code %d", err.code);
 }
 
-Test(edges, recv_until_refuses_a_peek_claiming_too_many_bytes) {
+Test(edges, recv_until_refuses_a_peek_claiming_too_many_bytes)
+{
     btc_fake f;
     liar l;
     btc_sock s;
@@ -404,7 +423,8 @@ Test(edges, recv_until_refuses_a_peek_claiming_too_many_bytes) {
     FS_ASSERT_SZ(f.consumed, 0, "consumed after a lying peek");
 }
 
-Test(edges, recv_until_refuses_a_read_claiming_too_many_bytes) {
+Test(edges, recv_until_refuses_a_read_claiming_too_many_bytes)
+{
     btc_fake f;
     liar l;
     btc_sock s;
@@ -420,7 +440,8 @@ Test(edges, recv_until_refuses_a_read_claiming_too_many_bytes) {
     cr_assert_eq(buf[len], '\0', "buf[*len] not NUL");
 }
 
-Test(edges, accept_refuses_a_descriptor_the_backend_cannot_watch) {
+Test(edges, accept_refuses_a_descriptor_the_backend_cannot_watch)
+{
     btc_fake f;
     liar l;
     btc_sock s;
@@ -433,8 +454,7 @@ Test(edges, accept_refuses_a_descriptor_the_backend_cannot_watch) {
     cr_assert(btc_sock_is_empty(&out), "out holds %d", (int)out.fd);
     cr_assert_eq(l.closes, 1, "the refused descriptor was closed %d times", l.closes);
     cr_assert_eq(l.closed_fd, EDGE_BAD_FD, "closed %d instead of the refused descriptor", (int)l.closed_fd);
-    cr_assert(strstr(err.message, btc_wait_backend()) != NULL, "message \"%s\" does not name the backend",
-              err.message);
+    cr_assert(strstr(err.message, btc_wait_backend()) != NULL, "message \"%s\" does not name the backend", err.message);
     /* And a watchable one is adopted, with the listener's table. */
     l.accept_fd = (btc_socket_t)(BTC_FAKE_FD + 5);
     st = btc_sock_accept(&s, NULL, NULL, &out, &err);
@@ -445,7 +465,8 @@ Test(edges, accept_refuses_a_descriptor_the_backend_cannot_watch) {
 
 /* ---- descriptors no backend can wait on ------------------------------------------------ */
 
-Test(edges, wait_on_an_unwatchable_descriptor_is_not_selectable) {
+Test(edges, wait_on_an_unwatchable_descriptor_is_not_selectable)
+{
     btc_sock s;
     btc_sock_from_fd(&s, EDGE_BAD_FD);
     btc_events occ = 0xff;
@@ -466,7 +487,8 @@ Test(edges, wait_on_an_unwatchable_descriptor_is_not_selectable) {
     btc_sock_reset(&b, NULL);
 }
 
-Test(edges, recv_until_that_must_wait_on_an_unwatchable_descriptor) {
+Test(edges, recv_until_that_must_wait_on_an_unwatchable_descriptor)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -485,7 +507,8 @@ Test(edges, recv_until_that_must_wait_on_an_unwatchable_descriptor) {
     cr_assert(strstr(err.message, btc_wait_backend()) != NULL, "message \"%s\"", err.message);
 }
 
-Test(edges, send_complete_that_must_wait_on_an_unwatchable_descriptor) {
+Test(edges, send_complete_that_must_wait_on_an_unwatchable_descriptor)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -497,13 +520,13 @@ Test(edges, send_complete_that_must_wait_on_an_unwatchable_descriptor) {
     FS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
     FS_ASSERT_SZ(err.bytes, 8, "err.bytes (the window)");
     FS_ASSERT_SZ(f.sent, 8, "sent");
-    cr_assert(fs_msg_has_number(err.message, 8) && fs_msg_has_number(err.message, 16), "message \"%s\"",
-              err.message);
+    cr_assert(fs_msg_has_number(err.message, 8) && fs_msg_has_number(err.message, 16), "message \"%s\"", err.message);
 }
 
 /* ---- NULL guards and broken tables ---------------------------------------------------------- */
 
-Test(edges, ownership_functions_accept_null) {
+Test(edges, ownership_functions_accept_null)
+{
     btc_sock_init(NULL);
     btc_sock_from_fd(NULL, 3);
     btc_sock_set_sys(NULL, NULL);
@@ -513,7 +536,8 @@ Test(edges, ownership_functions_accept_null) {
     cr_assert_not(btc_sock_is_selectable(NULL), "is_selectable(NULL)");
 }
 
-Test(edges, reset_through_a_broken_table_still_empties) {
+Test(edges, reset_through_a_broken_table_still_empties)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -527,7 +551,8 @@ Test(edges, reset_through_a_broken_table_still_empties) {
     cr_assert_not(f.closed, "a broken table was used to close");
 }
 
-Test(edges, wait_many_with_null_err) {
+Test(edges, wait_many_with_null_err)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -545,19 +570,20 @@ typedef struct utf8_case {
     bool valid;
 } utf8_case;
 
-Test(edges, utf8_second_byte_ranges) {
+Test(edges, utf8_second_byte_ranges)
+{
     static const utf8_case cases[] = {
         {"\xe0\x9f\x80", false}, /* E0: below A0 is an overlong form */
-        {"\xe0\xa0\x80", true},  {"\xe0\xbf\xbf", true},
+        {"\xe0\xa0\x80", true},      {"\xe0\xbf\xbf", true},
         {"\xe0\xc0\x80", false}, /* E0: above BF is no continuation */
         {"\xed\x7f\x80", false}, /* ED: below 80 */
-        {"\xed\x80\x80", true},  {"\xed\x9f\xbf", true},
-        {"\xed\xa0\x80", false}, /* ED: A0.. is a surrogate */
+        {"\xed\x80\x80", true},      {"\xed\x9f\xbf", true},
+        {"\xed\xa0\x80", false},     /* ED: A0.. is a surrogate */
         {"\xf0\x8f\x80\x80", false}, /* F0: below 90 is overlong */
-        {"\xf0\x90\x80\x80", true}, {"\xf0\xbf\xbf\xbf", true},
+        {"\xf0\x90\x80\x80", true},  {"\xf0\xbf\xbf\xbf", true},
         {"\xf0\xc0\x80\x80", false}, /* F0: above BF */
         {"\xf4\x7f\x80\x80", false}, /* F4: below 80 */
-        {"\xf4\x80\x80\x80", true}, {"\xf4\x8f\xbf\xbf", true},
+        {"\xf4\x80\x80\x80", true},  {"\xf4\x8f\xbf\xbf", true},
         {"\xf4\x90\x80\x80", false}, /* F4: 90.. is above U+10FFFF */
         {"\xc2\x7f", false},         /* any other lead: below 80 */
         {"\xc2\xc0", false},         /* any other lead: above BF */
@@ -579,8 +605,7 @@ Test(edges, utf8_second_byte_ranges) {
         char buf[16];
         size_t len = 99;
         btc_error err;
-        btc_status st = btc_sock_recv_until_terminator(&s, '\n', 100, NULL, sizeof buf, buf, &len, BTC_RECV_UTF8,
-                                                        &err);
+        btc_status st = btc_sock_recv_until_terminator(&s, '\n', 100, NULL, sizeof buf, buf, &len, BTC_RECV_UTF8, &err);
         cr_assert_eq(st, cases[i].valid ? BTC_OK : BTC_ERR_INVALID_UTF8, "case %zu: %s (\"%s\")", i,
                      btc_status_name(st), err.message);
         FS_ASSERT_SZ(f.consumed, n + 2, "consumed (the whole line either way)");
@@ -592,7 +617,8 @@ Test(edges, utf8_second_byte_ranges) {
 
 /* ---- btc__fail: long messages are cut, never overflow ------------------------------------------ */
 
-Test(edges, fail_truncates_long_messages) {
+Test(edges, fail_truncates_long_messages)
+{
     char long_text[400];
     memset(long_text, 'm', sizeof long_text - 1);
     long_text[sizeof long_text - 1] = '\0';
@@ -624,7 +650,8 @@ Test(edges, fail_truncates_long_messages) {
 
 /* ---- argument corners ------------------------------------------------------------------------ */
 
-Test(edges, argument_corners_of_the_thin_wrappers) {
+Test(edges, argument_corners_of_the_thin_wrappers)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -648,7 +675,8 @@ Test(edges, argument_corners_of_the_thin_wrappers) {
     cr_assert(btc_sock_is_selectable(&s), "the fake's descriptor reported not selectable");
 }
 
-Test(edges, wait_refuses_unknown_event_bits) {
+Test(edges, wait_refuses_unknown_event_bits)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -664,7 +692,8 @@ Test(edges, wait_refuses_unknown_event_bits) {
     FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 0, "slot calls for refused waits");
 }
 
-Test(edges, fake_close_failure_still_releases) {
+Test(edges, fake_close_failure_still_releases)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -684,20 +713,24 @@ typedef struct zclock {
     btc_fake *f;
 } zclock;
 
-static int64_t zclock_now(void *ctx) {
+static int64_t zclock_now(void *ctx)
+{
     btc_fake *f = ((zclock *)ctx)->f;
     return f->sys.now_ms(f->sys.ctx) - FS_T0; /* starts at 0 */
 }
-static int zclock_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms) {
+static int zclock_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
+{
     btc_fake *f = ((zclock *)ctx)->f;
     return f->sys.wait(f->sys.ctx, items, count, wake, timeout_ms);
 }
-static int zclock_last_error(void *ctx) {
+static int zclock_last_error(void *ctx)
+{
     btc_fake *f = ((zclock *)ctx)->f;
     return f->sys.last_error(f->sys.ctx);
 }
 
-Test(edges, deadlines_on_a_clock_starting_at_zero) {
+Test(edges, deadlines_on_a_clock_starting_at_zero)
+{
     btc_fake f;
     btc_fake_init(&f);
     btc_fake_set_end(&f, 0, FS_NEVER);

@@ -14,29 +14,34 @@ TestSuite(fake, .timeout = 20);
 
 /* ---- direct slot access ---------------------------------------------------- */
 
-static btc_ssize_t fk_recv(btc_fake *f, void *buf, size_t n, bool peek) {
+static btc_ssize_t fk_recv(btc_fake *f, void *buf, size_t n, bool peek)
+{
     const btc_sys *sys = btc_fake_sys(f);
     return sys->recv(sys->ctx, BTC_FAKE_FD, buf, n, (peek ? MSG_PEEK : 0) | BTC_MSG_DONTWAIT);
 }
 
-static btc_ssize_t fk_send(btc_fake *f, const void *buf, size_t n) {
+static btc_ssize_t fk_send(btc_fake *f, const void *buf, size_t n)
+{
     const btc_sys *sys = btc_fake_sys(f);
     return sys->send(sys->ctx, BTC_FAKE_FD, buf, n, BTC_MSG_DONTWAIT);
 }
 
-static int fk_last_error(btc_fake *f) {
+static int fk_last_error(btc_fake *f)
+{
     const btc_sys *sys = btc_fake_sys(f);
     return sys->last_error(sys->ctx);
 }
 
-static int64_t fk_now(btc_fake *f) {
+static int64_t fk_now(btc_fake *f)
+{
     const btc_sys *sys = btc_fake_sys(f);
     return sys->now_ms(sys->ctx);
 }
 
 /* One-item wait on the fake; *occurred gets the item's events. */
 static int fk_wait(btc_fake *f, const btc_sock *s, btc_events requested, btc_socket_t wake, int timeout_ms,
-                   btc_events *occurred) {
+                   btc_events *occurred)
+{
     const btc_sys *sys = btc_fake_sys(f);
     btc_wait_item item = {s, requested, 0xff};
     int r = sys->wait(sys->ctx, &item, 1, wake, timeout_ms);
@@ -45,30 +50,31 @@ static int fk_wait(btc_fake *f, const btc_sock *s, btc_events requested, btc_soc
 }
 
 /* Expects a slot failure (-1) with the given error code. */
-#define FK_ASSERT_FAIL(r, f, code)                                                                             \
-    do {                                                                                                       \
-        cr_assert_eq((long long)(r), -1LL, "expected -1, got %lld", (long long)(r));                             \
-        int fk_e_ = fk_last_error(f);                                                                          \
-        cr_assert_eq(fk_e_, (code), "last_error %d (%s), expected %d (%s)", fk_e_, strerror(fk_e_), (code),    \
-                     strerror(code));                                                                          \
+#define FK_ASSERT_FAIL(r, f, code)                                                                          \
+    do {                                                                                                    \
+        cr_assert_eq((long long)(r), -1LL, "expected -1, got %lld", (long long)(r));                        \
+        int fk_e_ = fk_last_error(f);                                                                       \
+        cr_assert_eq(fk_e_, (code), "last_error %d (%s), expected %d (%s)", fk_e_, strerror(fk_e_), (code), \
+                     strerror(code));                                                                       \
     } while (0)
 
-#define FK_ASSERT_RET(r, want)                                                                                 \
-    cr_assert_eq((long long)(r), (long long)(want), "slot returned %lld, expected %lld", (long long)(r),        \
+#define FK_ASSERT_RET(r, want)                                                                           \
+    cr_assert_eq((long long)(r), (long long)(want), "slot returned %lld, expected %lld", (long long)(r), \
                  (long long)(want))
 
 static bool fk_is_eagain(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
-#define FK_ASSERT_EAGAIN(r, f)                                                                                 \
-    do {                                                                                                       \
-        cr_assert_eq((long long)(r), -1LL, "expected -1 (EAGAIN), got %lld", (long long)(r));                    \
-        int fk_e_ = fk_last_error(f);                                                                          \
-        cr_assert(fk_is_eagain(fk_e_), "last_error %d (%s), expected EAGAIN", fk_e_, strerror(fk_e_));         \
+#define FK_ASSERT_EAGAIN(r, f)                                                                         \
+    do {                                                                                               \
+        cr_assert_eq((long long)(r), -1LL, "expected -1 (EAGAIN), got %lld", (long long)(r));          \
+        int fk_e_ = fk_last_error(f);                                                                  \
+        cr_assert(fk_is_eagain(fk_e_), "last_error %d (%s), expected EAGAIN", fk_e_, strerror(fk_e_)); \
     } while (0)
 
 /* ---- defaults ----------------------------------------------------------------- */
 
-Test(fake, init_defaults) {
+Test(fake, init_defaults)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -77,8 +83,7 @@ Test(fake, init_defaults) {
     FS_ASSERT_SZ(f.sent, 0, "sent");
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
     FS_ASSERT_SZ(btc_fake_readable(&f), 0, "readable");
-    cr_assert_eq(btc_sock_get(&s), (btc_socket_t)BTC_FAKE_FD, "fd %d, expected %d", (int)btc_sock_get(&s),
-                 BTC_FAKE_FD);
+    cr_assert_eq(btc_sock_get(&s), (btc_socket_t)BTC_FAKE_FD, "fd %d, expected %d", (int)btc_sock_get(&s), BTC_FAKE_FD);
     cr_assert_eq(s.sys, btc_fake_sys(&f), "btc_fake_sock must install the fake's table");
     cr_assert_eq(btc_sys_validate(btc_fake_sys(&f), NULL), BTC_OK, "the fake's table must validate");
     for (int op = 0; op < BTC_FAKE_OP_COUNT; op++) {
@@ -90,7 +95,8 @@ Test(fake, init_defaults) {
     FS_ASSERT_I64(fk_now(&f), FS_T0, "clock after a read");
 }
 
-Test(fake, sock_overwrites_without_closing) {
+Test(fake, sock_overwrites_without_closing)
+{
     btc_fake f;
     btc_fake_init(&f);
     btc_sock s = {12345, NULL};
@@ -100,7 +106,8 @@ Test(fake, sock_overwrites_without_closing) {
     cr_assert(!f.closed, "btc_fake_sock must not close anything");
 }
 
-Test(fake, close_through_reset_records_closed) {
+Test(fake, close_through_reset_records_closed)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -114,7 +121,8 @@ Test(fake, close_through_reset_records_closed) {
 
 /* ---- input and chunking ----------------------------------------------------- */
 
-Test(fake, input_peek_does_not_consume_read_does) {
+Test(fake, input_peek_does_not_consume_read_does)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -142,7 +150,8 @@ Test(fake, input_peek_does_not_consume_read_does) {
     FS_ASSERT_SZ(f.consumed, 11, "consumed after EOF");
 }
 
-Test(fake, chunk_limits_peek_and_read) {
+Test(fake, chunk_limits_peek_and_read)
+{
     for (size_t mp = 1; mp <= 7; mp++) {
         for (size_t mr = 1; mr <= 5; mr++) {
             btc_fake f;
@@ -174,7 +183,8 @@ Test(fake, chunk_limits_peek_and_read) {
     }
 }
 
-Test(fake, send_chunks_and_output_record) {
+Test(fake, send_chunks_and_output_record)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -193,7 +203,8 @@ Test(fake, send_chunks_and_output_record) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_SEND], 3, "send calls");
 }
 
-Test(fake, output_buffer_caps_the_window) {
+Test(fake, output_buffer_caps_the_window)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -209,7 +220,8 @@ Test(fake, output_buffer_caps_the_window) {
     cr_assert_eq(out[4], 0x77, "the fake wrote past its output capacity");
 }
 
-Test(fake, send_window_then_eagain_and_wait_times_out) {
+Test(fake, send_window_then_eagain_and_wait_times_out)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -231,7 +243,8 @@ Test(fake, send_window_then_eagain_and_wait_times_out) {
     FS_ASSERT_I64(fk_now(&f), t0 + 200, "now_ms after the wait");
 }
 
-Test(fake, wait_ready_at_once_for_send_with_room_and_recv_with_data) {
+Test(fake, wait_ready_at_once_for_send_with_room_and_recv_with_data)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -249,7 +262,8 @@ Test(fake, wait_ready_at_once_for_send_with_room_and_recv_with_data) {
 
 /* ---- arrivals and the end ------------------------------------------------------ */
 
-Test(fake, arrivals_eagain_before_data_after) {
+Test(fake, arrivals_eagain_before_data_after)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -278,7 +292,8 @@ Test(fake, arrivals_eagain_before_data_after) {
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
 }
 
-Test(fake, arrivals_several_stages) {
+Test(fake, arrivals_several_stages)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -304,7 +319,8 @@ Test(fake, arrivals_several_stages) {
     }
 }
 
-Test(fake, arrive_at_rejects_non_increasing_and_full) {
+Test(fake, arrive_at_rejects_non_increasing_and_full)
+{
     btc_fake f;
     btc_fake_init(&f);
     static uint8_t in[200];
@@ -320,7 +336,8 @@ Test(fake, arrive_at_rejects_non_increasing_and_full) {
     FS_ASSERT_SZ(n, BTC_FAKE_MAX_ARRIVALS, "arrivals accepted");
 }
 
-Test(fake, end_eof_at_time_silence_before) {
+Test(fake, end_eof_at_time_silence_before)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -344,7 +361,8 @@ Test(fake, end_eof_at_time_silence_before) {
     FS_ASSERT_SZ(f.consumed, 2, "consumed");
 }
 
-Test(fake, end_error_at_time_silence_before) {
+Test(fake, end_error_at_time_silence_before)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -360,7 +378,8 @@ Test(fake, end_error_at_time_silence_before) {
     FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, false), &f, ECONNRESET);
 }
 
-Test(fake, end_comes_only_after_the_input_is_drained) {
+Test(fake, end_comes_only_after_the_input_is_drained)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -375,7 +394,8 @@ Test(fake, end_comes_only_after_the_input_is_drained) {
 
 /* ---- steps ------------------------------------------------------------------- */
 
-Test(fake, step_pass_consumes_and_behaves_normally) {
+Test(fake, step_pass_consumes_and_behaves_normally)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -387,7 +407,8 @@ Test(fake, step_pass_consumes_and_behaves_normally) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left after the read");
 }
 
-Test(fake, step_limit_read_peek_send) {
+Test(fake, step_limit_read_peek_send)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -411,7 +432,8 @@ Test(fake, step_limit_read_peek_send) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(fake, step_limit_zero) {
+Test(fake, step_limit_zero)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -431,7 +453,8 @@ Test(fake, step_limit_zero) {
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
 }
 
-Test(fake, step_fail_sets_error_and_moves_nothing) {
+Test(fake, step_fail_sets_error_and_moves_nothing)
+{
     int codes[] = {EINTR, EAGAIN, ECONNRESET, EPIPE, EBADF, ENOTCONN};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         btc_fake f;
@@ -457,7 +480,8 @@ Test(fake, step_fail_sets_error_and_moves_nothing) {
     }
 }
 
-Test(fake, step_fail_on_clock_is_ignored) {
+Test(fake, step_fail_on_clock_is_ignored)
+{
     btc_fake f;
     btc_fake_init(&f);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_FAIL, EIO);
@@ -465,7 +489,8 @@ Test(fake, step_fail_on_clock_is_ignored) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "the FAIL step is still consumed");
 }
 
-Test(fake, step_eof_reads_drain_then_zero_sends_epipe) {
+Test(fake, step_eof_reads_drain_then_zero_sends_epipe)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -482,7 +507,8 @@ Test(fake, step_eof_reads_drain_then_zero_sends_epipe) {
     FS_ASSERT_SZ(f.sent, 0, "sent after the peer closed");
 }
 
-Test(fake, step_eof_on_send) {
+Test(fake, step_eof_on_send)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -495,7 +521,8 @@ Test(fake, step_eof_on_send) {
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
 }
 
-Test(fake, step_advance_on_clock) {
+Test(fake, step_advance_on_clock)
+{
     btc_fake f;
     btc_fake_init(&f);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, 250);
@@ -504,7 +531,8 @@ Test(fake, step_advance_on_clock) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(fake, step_advance_never_moves_the_clock_back) {
+Test(fake, step_advance_never_moves_the_clock_back)
+{
     btc_fake f;
     btc_fake_init(&f);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, -500);
@@ -516,7 +544,8 @@ Test(fake, step_advance_never_moves_the_clock_back) {
  * wait must not overflow (signed overflow is undefined, and in practice
  * wraps the virtual clock negative, so it would go backwards).
  */
-Test(fake, saturated_clock_and_a_timed_wait) {
+Test(fake, saturated_clock_and_a_timed_wait)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -529,7 +558,8 @@ Test(fake, saturated_clock_and_a_timed_wait) {
     FS_ASSERT_I64(f.now_ms, INT64_MAX, "clock after a timed-out wait at the end of time (never goes back)");
 }
 
-Test(fake, set_end_refuses_a_transient_code) {
+Test(fake, set_end_refuses_a_transient_code)
+{
     btc_fake f;
     btc_fake_init(&f);
     cr_assert(!btc_fake_set_end(&f, EAGAIN, 0), "a transient end (EAGAIN) would be EAGAIN forever");
@@ -539,7 +569,8 @@ Test(fake, set_end_refuses_a_transient_code) {
     cr_assert_eq(f.end_error, ECONNRESET, "end_error %d", f.end_error);
 }
 
-Test(fake, step_advance_applies_to_the_same_call_as_the_next_step) {
+Test(fake, step_advance_applies_to_the_same_call_as_the_next_step)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -554,7 +585,8 @@ Test(fake, step_advance_applies_to_the_same_call_as_the_next_step) {
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
 }
 
-Test(fake, step_advance_makes_arrivals_readable) {
+Test(fake, step_advance_makes_arrivals_readable)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -567,7 +599,8 @@ Test(fake, step_advance_makes_arrivals_readable) {
     FS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock");
 }
 
-Test(fake, step_advance_on_wait_then_wait_continues) {
+Test(fake, step_advance_on_wait_then_wait_continues)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -581,7 +614,8 @@ Test(fake, step_advance_on_wait_then_wait_continues) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(fake, step_interrupt_fires_attached_interrupt) {
+Test(fake, step_interrupt_fires_attached_interrupt)
+{
     btc_interrupt intr;
     btc_error err;
     cr_assert_eq(btc_interrupt_init(&intr, &err), BTC_OK, "btc_interrupt_init: %s", err.message);
@@ -600,7 +634,8 @@ Test(fake, step_interrupt_fires_attached_interrupt) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(fake, step_interrupt_on_wait_wakes_it) {
+Test(fake, step_interrupt_on_wait_wakes_it)
+{
     btc_interrupt intr;
     btc_error err;
     cr_assert_eq(btc_interrupt_init(&intr, &err), BTC_OK, "btc_interrupt_init: %s", err.message);
@@ -620,7 +655,8 @@ Test(fake, step_interrupt_on_wait_wakes_it) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(fake, op_matching_peek_does_not_take_a_read_step) {
+Test(fake, op_matching_peek_does_not_take_a_read_step)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -636,7 +672,8 @@ Test(fake, op_matching_peek_does_not_take_a_read_step) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(fake, op_matching_read_does_not_take_a_peek_step) {
+Test(fake, op_matching_read_does_not_take_a_peek_step)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -649,7 +686,8 @@ Test(fake, op_matching_read_does_not_take_a_peek_step) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(fake, op_any_matches_the_next_call_of_any_kind) {
+Test(fake, op_any_matches_the_next_call_of_any_kind)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -666,7 +704,8 @@ Test(fake, op_any_matches_the_next_call_of_any_kind) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(fake, steps_apply_in_order) {
+Test(fake, steps_apply_in_order)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -681,10 +720,12 @@ Test(fake, steps_apply_in_order) {
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 2);
     cr_assert_arr_eq(buf, "bc", 2, "got \"%.*s\", expected \"%.*s\"", (int)(2), (const char *)buf, (int)(2), "bc");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 5);
-    cr_assert_arr_eq(buf, "defgh", 5, "got \"%.*s\", expected \"%.*s\"", (int)(5), (const char *)buf, (int)(5), "defgh");
+    cr_assert_arr_eq(buf, "defgh", 5, "got \"%.*s\", expected \"%.*s\"", (int)(5), (const char *)buf, (int)(5),
+                     "defgh");
 }
 
-Test(fake, calls_counters) {
+Test(fake, calls_counters)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -716,7 +757,8 @@ Test(fake, calls_counters) {
     cr_assert_geq(f.calls[BTC_FAKE_ANY], 9ul, "calls[ANY] = %lu", f.calls[BTC_FAKE_ANY]);
 }
 
-Test(fake, push_false_when_full_or_bad) {
+Test(fake, push_false_when_full_or_bad)
+{
     btc_fake f;
     btc_fake_init(&f);
     cr_assert(!btc_fake_push(&f, BTC_FAKE_OP_COUNT, BTC_FAKE_PASS, 0), "op out of range accepted");
@@ -725,8 +767,7 @@ Test(fake, push_false_when_full_or_bad) {
     cr_assert(!btc_fake_push(&f, BTC_FAKE_READ, (btc_fake_kind)-1, 0), "negative kind accepted");
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "refused pushes must not add steps");
     for (size_t i = 0; i < BTC_FAKE_MAX_STEPS; i++) {
-        cr_assert(btc_fake_push(&f, BTC_FAKE_READ, BTC_FAKE_PASS, 0), "push %zu of %d refused", i,
-                  BTC_FAKE_MAX_STEPS);
+        cr_assert(btc_fake_push(&f, BTC_FAKE_READ, BTC_FAKE_PASS, 0), "push %zu of %d refused", i, BTC_FAKE_MAX_STEPS);
     }
     cr_assert(!btc_fake_push(&f, BTC_FAKE_READ, BTC_FAKE_PASS, 0), "push past BTC_FAKE_MAX_STEPS accepted");
     FS_ASSERT_SZ(btc_fake_steps_left(&f), BTC_FAKE_MAX_STEPS, "steps left");
@@ -734,7 +775,8 @@ Test(fake, push_false_when_full_or_bad) {
 
 /* ---- the fake never leaves a caller waiting forever ---------------------------- */
 
-Test(fake, endless_wait_with_nothing_left_declares_the_peer_gone) {
+Test(fake, endless_wait_with_nothing_left_declares_the_peer_gone)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -751,7 +793,8 @@ Test(fake, endless_wait_with_nothing_left_declares_the_peer_gone) {
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
 }
 
-Test(fake, endless_send_wait_with_full_window_gives_epipe) {
+Test(fake, endless_send_wait_with_full_window_gives_epipe)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -772,7 +815,8 @@ Test(fake, endless_send_wait_with_full_window_gives_epipe) {
     FK_ASSERT_FAIL(fk_send(&f, "c", 1), &f, EPIPE);
 }
 
-Test(fake, recv_until_terminator_infinite_ends_closed) {
+Test(fake, recv_until_terminator_infinite_ends_closed)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -781,14 +825,15 @@ Test(fake, recv_until_terminator_infinite_ends_closed) {
     char buf[16];
     size_t len = 99;
     btc_error err;
-    btc_status st = btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0,
-                                                   &err);
+    btc_status st =
+        btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0, &err);
     FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
     FS_ASSERT_SZ(len, 3, "*len");
     cr_assert_arr_eq(buf, "abc", 3, "got \"%.*s\", expected \"%.*s\"", (int)(3), (const char *)buf, (int)(3), "abc");
 }
 
-Test(fake, recv_until_terminator_infinite_ends_io) {
+Test(fake, recv_until_terminator_infinite_ends_io)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -797,14 +842,15 @@ Test(fake, recv_until_terminator_infinite_ends_io) {
     char buf[16];
     size_t len = 99;
     btc_error err;
-    btc_status st = btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0,
-                                                   &err);
+    btc_status st =
+        btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0, &err);
     FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ECONNRESET, "code %d, expected %d", err.code, ECONNRESET);
     FS_ASSERT_SZ(len, 3, "*len");
 }
 
-Test(fake, recv_until_terminator_infinite_with_arrivals_then_end) {
+Test(fake, recv_until_terminator_infinite_with_arrivals_then_end)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -814,15 +860,17 @@ Test(fake, recv_until_terminator_infinite_with_arrivals_then_end) {
     char buf[16];
     size_t len = 99;
     btc_error err;
-    btc_status st = btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0,
-                                                   &err);
+    btc_status st =
+        btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0, &err);
     FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
     FS_ASSERT_SZ(len, 6, "*len");
-    cr_assert_arr_eq(buf, "abcdef", 6, "got \"%.*s\", expected \"%.*s\"", (int)(6), (const char *)buf, (int)(6), "abcdef");
+    cr_assert_arr_eq(buf, "abcdef", 6, "got \"%.*s\", expected \"%.*s\"", (int)(6), (const char *)buf, (int)(6),
+                     "abcdef");
     cr_assert_geq(f.now_ms, FS_T0 + 9000, "clock %lld: the end came before its time", (long long)f.now_ms);
 }
 
-Test(fake, send_complete_infinite_ends_io) {
+Test(fake, send_complete_infinite_ends_io)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -842,7 +890,8 @@ Test(fake, send_complete_infinite_ends_io) {
 
 /* ---- readiness never disagrees with the next call (no spin at one virtual instant) ---- */
 
-Test(fake, due_end_error_fails_sends_as_the_wait_says) {
+Test(fake, due_end_error_fails_sends_as_the_wait_says)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -863,7 +912,8 @@ Test(fake, due_end_error_fails_sends_as_the_wait_says) {
     cr_assert_lt(f.calls[BTC_FAKE_ANY], 20, "%lu slot calls: the loop spun", f.calls[BTC_FAKE_ANY]);
 }
 
-Test(fake, endless_send_wait_lets_pending_input_arrive_before_the_peer_is_gone) {
+Test(fake, endless_send_wait_lets_pending_input_arrive_before_the_peer_is_gone)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -876,8 +926,7 @@ Test(fake, endless_send_wait_lets_pending_input_arrive_before_the_peer_is_gone) 
     if (r == 0)
         r = fk_wait(&f, &s, BTC_EV_SEND, BTC_INVALID_SOCKET, -1, &ev);
     cr_assert_geq(r, 1, "endless SEND waits returned %d", r);
-    cr_assert_eq(btc_fake_readable(&f), 5, "the pending input must have arrived (%zu readable)",
-                 btc_fake_readable(&f));
+    cr_assert_eq(btc_fake_readable(&f), 5, "the pending input must have arrived (%zu readable)", btc_fake_readable(&f));
     /* Whatever the wait said, a read now gets the data, not EAGAIN. */
     char buf[16];
     size_t len = 0;

@@ -50,9 +50,15 @@ typedef struct fs_errno {
 } fs_errno;
 
 static const fs_errno FS_ERRNOS[] = {
-    {EINTR, "EINTR", true},         {EAGAIN, "EAGAIN", true}, {EWOULDBLOCK, "EWOULDBLOCK", true},
-    {EINPROGRESS, "EINPROGRESS", true}, {ECONNRESET, "ECONNRESET", false}, {EPIPE, "EPIPE", false},
-    {EBADF, "EBADF", false},        {ENOTCONN, "ENOTCONN", false}, {ENOBUFS, "ENOBUFS", false},
+    {EINTR, "EINTR", true},
+    {EAGAIN, "EAGAIN", true},
+    {EWOULDBLOCK, "EWOULDBLOCK", true},
+    {EINPROGRESS, "EINPROGRESS", true},
+    {ECONNRESET, "ECONNRESET", false},
+    {EPIPE, "EPIPE", false},
+    {EBADF, "EBADF", false},
+    {ENOTCONN, "ENOTCONN", false},
+    {ENOBUFS, "ENOBUFS", false},
     {ENOMEM, "ENOMEM", false},
 };
 #define FS_ERRNO_COUNT (sizeof FS_ERRNOS / sizeof FS_ERRNOS[0])
@@ -75,15 +81,16 @@ typedef struct sw_shim {
     btc_sys sys; /* forwards every slot to fake->sys; ctx = this shim */
     btc_fake *fake;
     sw_call calls[SW_MAX_CALLS];
-    size_t ncalls;  /* every call, even past SW_MAX_CALLS (then not recorded) */
-    size_t drain;   /* > 0: each wait first opens the send window by this much (a peer that reads) */
+    size_t ncalls; /* every call, even past SW_MAX_CALLS (then not recorded) */
+    size_t drain;  /* > 0: each wait first opens the send window by this much (a peer that reads) */
 } sw_shim;
 
 static sw_shim *sw_of(void *ctx) { return (sw_shim *)ctx; }
 
 static const btc_sys *sw_inner(const sw_shim *sh) { return btc_fake_sys(sh->fake); }
 
-static void sw_record(sw_shim *sh, btc_fake_op op) {
+static void sw_record(sw_shim *sh, btc_fake_op op)
+{
     if (sh->ncalls < SW_MAX_CALLS) {
         sw_call *c = &sh->calls[sh->ncalls];
         c->op = op;
@@ -94,85 +101,99 @@ static void sw_record(sw_shim *sh, btc_fake_op op) {
     sh->ncalls++;
 }
 
-static btc_socket_t sw_open(void *ctx, int domain, int type, int protocol) {
+static btc_socket_t sw_open(void *ctx, int domain, int type, int protocol)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->open(in->ctx, domain, type, protocol);
 }
 
-static int sw_socketpair(void *ctx, btc_socket_t out[2]) {
+static int sw_socketpair(void *ctx, btc_socket_t out[2])
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->socketpair(in->ctx, out);
 }
 
-static int sw_close(void *ctx, btc_socket_t s) {
+static int sw_close(void *ctx, btc_socket_t s)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->close(in->ctx, s);
 }
 
-static btc_ssize_t sw_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags) {
+static btc_ssize_t sw_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
+{
     sw_record(sw_of(ctx), BTC_FAKE_SEND);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->send(in->ctx, s, buf, len, flags);
 }
 
-static btc_ssize_t sw_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags) {
+static btc_ssize_t sw_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
+{
     sw_record(sw_of(ctx), (flags & MSG_PEEK) != 0 ? BTC_FAKE_PEEK : BTC_FAKE_READ);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->recv(in->ctx, s, buf, len, flags);
 }
 
-static int sw_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len) {
+static int sw_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->connect(in->ctx, s, addr, len);
 }
 
-static int sw_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len) {
+static int sw_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->bind(in->ctx, s, addr, len);
 }
 
-static int sw_listen(void *ctx, btc_socket_t s, int backlog) {
+static int sw_listen(void *ctx, btc_socket_t s, int backlog)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->listen(in->ctx, s, backlog);
 }
 
-static btc_socket_t sw_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len) {
+static btc_socket_t sw_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->accept(in->ctx, s, addr, len);
 }
 
-static int sw_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len) {
+static int sw_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->getsockopt(in->ctx, s, level, name, val, len);
 }
 
-static int sw_setsockopt(void *ctx, btc_socket_t s, int level, int name, const void *val, socklen_t len) {
+static int sw_setsockopt(void *ctx, btc_socket_t s, int level, int name, const void *val, socklen_t len)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->setsockopt(in->ctx, s, level, name, val, len);
 }
 
-static int sw_getsockname(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len) {
+static int sw_getsockname(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->getsockname(in->ctx, s, addr, len);
 }
 
-static int sw_set_non_blocking(void *ctx, btc_socket_t s) {
+static int sw_set_non_blocking(void *ctx, btc_socket_t s)
+{
     sw_record(sw_of(ctx), BTC_FAKE_OTHER);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->set_non_blocking(in->ctx, s);
 }
 
-static int sw_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms) {
+static int sw_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
+{
     sw_shim *sh = sw_of(ctx);
     sw_record(sh, BTC_FAKE_WAIT);
     if (sh->drain > 0) {
@@ -183,18 +204,21 @@ static int sw_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t w
 }
 
 /* Not a slot call the fake counts: forwarded unrecorded. */
-static int sw_last_error(void *ctx) {
+static int sw_last_error(void *ctx)
+{
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->last_error(in->ctx);
 }
 
-static int64_t sw_now_ms(void *ctx) {
+static int64_t sw_now_ms(void *ctx)
+{
     sw_record(sw_of(ctx), BTC_FAKE_CLOCK);
     const btc_sys *in = sw_inner(sw_of(ctx));
     return in->now_ms(in->ctx);
 }
 
-static void sw_shim_init(sw_shim *sh, btc_fake *f, size_t drain) {
+static void sw_shim_init(sw_shim *sh, btc_fake *f, size_t drain)
+{
     memset(sh, 0, sizeof *sh);
     sh->fake = f;
     sh->drain = drain;
@@ -221,7 +245,8 @@ static void sw_shim_init(sw_shim *sh, btc_fake *f, size_t drain) {
     sh->sys = t;
 }
 
-static const char *sw_op_name(btc_fake_op op) {
+static const char *sw_op_name(btc_fake_op op)
+{
     switch (op) {
     case BTC_FAKE_SEND:
         return "SEND";
@@ -256,9 +281,9 @@ typedef struct sw_scn {
     size_t arrive_off[SW_MAX_ARRIVALS]; /* input from arrive_off[i] on arrives at FS_T0 + arrive_dt[i] */
     int64_t arrive_dt[SW_MAX_ARRIVALS];
     size_t narrive;
-    bool end_now;     /* EOF (or end_error) at FS_T0; otherwise the peer stays silent after the input */
-    int end_error;    /* with end_now: 0 = EOF, else this permanent error */
-    size_t max_peek;  /* kernel chunking, 0 = unlimited */
+    bool end_now;    /* EOF (or end_error) at FS_T0; otherwise the peer stays silent after the input */
+    int end_error;   /* with end_now: 0 = EOF, else this permanent error */
+    size_t max_peek; /* kernel chunking, 0 = unlimited */
     size_t max_read;
     size_t max_send;
     size_t window;    /* send window, 0 = unlimited */
@@ -266,8 +291,8 @@ typedef struct sw_scn {
     size_t drain;     /* bytes the peer reads per wait (opens the window) */
     /* the call */
     int64_t timeout_ms;
-    size_t max_data; /* recv */
-    unsigned flags;  /* recv */
+    size_t max_data;     /* recv */
+    unsigned flags;      /* recv */
     const uint8_t *data; /* send */
     size_t data_len;
     btc_events requested; /* wait */
@@ -287,8 +312,8 @@ typedef struct sw_out {
 } sw_out;
 
 /* Asserts two sizes are equal, naming the case. */
-#define SW_ASSERT_SZ(got, want, what, desc)                                                                          \
-    cr_assert_eq((size_t)(got), (size_t)(want), "%s: %s: got %zu, expected %zu", (what), (desc), (size_t)(got),   \
+#define SW_ASSERT_SZ(got, want, what, desc)                                                                     \
+    cr_assert_eq((size_t)(got), (size_t)(want), "%s: %s: got %zu, expected %zu", (what), (desc), (size_t)(got), \
                  (size_t)(want))
 
 #define SW_GUARD 32
@@ -304,8 +329,9 @@ static uint8_t sw_rec[SW_OUT_CAP + SW_GUARD];
  * an EOF, or an interrupt trigger. intr (may be NULL) is attached to the fake
  * and passed to the operation.
  */
-static void sw_run(sw_kind kind, const sw_scn *c, sw_fault fault, size_t k, int code, btc_interrupt *intr,
-                   sw_shim *sh, btc_fake *f, sw_out *o) {
+static void sw_run(sw_kind kind, const sw_scn *c, sw_fault fault, size_t k, int code, btc_interrupt *intr, sw_shim *sh,
+                   btc_fake *f, sw_out *o)
+{
     btc_fake_init(f);
     btc_fake_set_input(f, c->in, c->in_len);
     for (size_t i = 0; i < c->narrive; i++) {
@@ -368,7 +394,8 @@ static void sw_run(sw_kind kind, const sw_scn *c, sw_fault fault, size_t k, int 
 
 static size_t sw_first_term(const sw_scn *c) { return fs_find(c->in, c->in_len, '\n'); }
 
-static void sw_check_invariants(sw_kind kind, const sw_scn *c, const sw_out *o, const char *what) {
+static void sw_check_invariants(sw_kind kind, const sw_scn *c, const sw_out *o, const char *what)
+{
     FS_ASSERT_ERR_CONSISTENT(o->st, o->err);
     if (o->st == BTC_OK) {
         cr_assert_eq(o->err.code, 0, "%s: OK with err.code %d", what, o->err.code);
@@ -422,7 +449,8 @@ static void sw_check_invariants(sw_kind kind, const sw_scn *c, const sw_out *o, 
 }
 
 /* The result of a run equals the unfaulted run's. */
-static void sw_assert_same(sw_kind kind, const sw_out *o, const sw_out *base, const char *what) {
+static void sw_assert_same(sw_kind kind, const sw_out *o, const sw_out *base, const char *what)
+{
     cr_assert_eq(o->st, base->st, "%s: %s (\"%s\"), expected the unfaulted %s", what, btc_status_name(o->st),
                  o->err.message, btc_status_name(base->st));
     cr_assert_eq(o->err.code, base->err.code, "%s: err.code %d, unfaulted %d", what, o->err.code, base->err.code);
@@ -439,14 +467,16 @@ static void sw_assert_same(sw_kind kind, const sw_out *o, const sw_out *base, co
     }
 }
 
-static void sw_assert_status(const sw_out *o, btc_status want, int code, const char *what) {
+static void sw_assert_status(const sw_out *o, btc_status want, int code, const char *what)
+{
     cr_assert_eq(o->st, want, "%s: %s (\"%s\"), expected %s", what, btc_status_name(o->st), o->err.message,
                  btc_status_name(want));
     cr_assert_eq(o->err.code, code, "%s: err.code %d, expected %d", what, o->err.code, code);
 }
 
 /* The first call at or after index k0 (0-based) whose kind is in ops[0..n), or `count` if none. */
-static size_t sw_next_of(const sw_call *calls, size_t count, size_t k0, const btc_fake_op *ops, size_t n) {
+static size_t sw_next_of(const sw_call *calls, size_t count, size_t k0, const btc_fake_op *ops, size_t n)
+{
     for (size_t j = k0; j < count; j++) {
         for (size_t i = 0; i < n; i++) {
             if (calls[j].op == ops[i]) {
@@ -463,8 +493,9 @@ typedef struct sw_tally {
     size_t cases, io, eof, eof_seen, intr, intr_seen, transient, clock;
 } sw_tally;
 
-static void sw_expect_fail(sw_kind kind, const sw_shim *base_sh, const sw_out *base, size_t k,
-                           const fs_errno *e, const sw_out *o, const char *what, sw_tally *t) {
+static void sw_expect_fail(sw_kind kind, const sw_shim *base_sh, const sw_out *base, size_t k, const fs_errno *e,
+                           const sw_out *o, const char *what, sw_tally *t)
+{
     const sw_call *call = &base_sh->calls[k - 1];
     if (call->op == BTC_FAKE_CLOCK) {
         /* The fake ignores a failing clock read: the run is the unfaulted run. */
@@ -495,7 +526,8 @@ static void sw_expect_fail(sw_kind kind, const sw_shim *base_sh, const sw_out *b
 }
 
 static void sw_expect_eof(sw_kind kind, const sw_scn *c, const sw_shim *base_sh, const sw_out *base, size_t k,
-                          const sw_out *o, const char *what, sw_tally *t) {
+                          const sw_out *o, const char *what, sw_tally *t)
+{
     const sw_call *call = &base_sh->calls[k - 1];
     size_t count = base_sh->ncalls;
     t->eof++;
@@ -555,7 +587,8 @@ static void sw_expect_eof(sw_kind kind, const sw_scn *c, const sw_shim *base_sh,
  * operation moved no more than the unfaulted one.
  */
 static void sw_expect_interrupt(sw_kind kind, const sw_shim *base_sh, const sw_out *base, size_t k, const sw_out *o,
-                                const char *what, sw_tally *t) {
+                                const char *what, sw_tally *t)
+{
     static const btc_fake_op wait_op[] = {BTC_FAKE_WAIT};
     t->intr++;
     bool waits_again = sw_next_of(base_sh->calls, base_sh->ncalls, k - 1, wait_op, 1) < base_sh->ncalls;
@@ -577,7 +610,8 @@ static void sw_expect_interrupt(sw_kind kind, const sw_shim *base_sh, const sw_o
 
 /* ---- the sweep ----------------------------------------------------------------------- */
 
-static const char *sw_kind_name(sw_kind kind) {
+static const char *sw_kind_name(sw_kind kind)
+{
     switch (kind) {
     case SW_RECV:
         return "recv_until";
@@ -595,8 +629,9 @@ static const char *sw_kind_name(sw_kind kind) {
  * Sweeps one fault kind over every call of the scenario. `e` is the errno for
  * SW_FAIL (NULL otherwise). Returns the number of faulted runs.
  */
-static size_t sw_sweep_one(sw_kind kind, const sw_scn *c, const sw_shim *base_sh, const sw_out *base,
-                           sw_fault fault, const fs_errno *e, btc_interrupt *intr, sw_tally *t) {
+static size_t sw_sweep_one(sw_kind kind, const sw_scn *c, const sw_shim *base_sh, const sw_out *base, sw_fault fault,
+                           const fs_errno *e, btc_interrupt *intr, sw_tally *t)
+{
     static sw_shim sh; /* large: keep it off the stack */
     btc_fake f;
     sw_out o;
@@ -605,7 +640,9 @@ static size_t sw_sweep_one(sw_kind kind, const sw_scn *c, const sw_shim *base_sh
         char what[200];
         snprintf(what, sizeof what, "%s '%s', call %zu (%s) %s", sw_kind_name(kind), c->name, k,
                  k <= base_sh->ncalls ? sw_op_name(base_sh->calls[k - 1].op) : "past the end",
-                 fault == SW_FAIL ? e->name : fault == SW_EOF ? "EOF" : "INTERRUPT");
+                 fault == SW_FAIL  ? e->name
+                 : fault == SW_EOF ? "EOF"
+                                   : "INTERRUPT");
         cr_assert_lt(k, (size_t)BTC_FAKE_MAX_STEPS, "%s: the sweep did not stop", what);
         sw_run(kind, c, fault, k, e != NULL ? e->code : 0, intr, &sh, &f, &o);
         if (o.steps_left > 0) {
@@ -628,7 +665,8 @@ static size_t sw_sweep_one(sw_kind kind, const sw_scn *c, const sw_shim *base_sh
 }
 
 /* Runs the whole sweep over a table of scenarios and logs the count. */
-static void sw_sweep(sw_kind kind, const sw_scn *scns, size_t nscn) {
+static void sw_sweep(sw_kind kind, const sw_scn *scns, size_t nscn)
+{
     static sw_shim base_sh;
     btc_interrupt intr;
     btc_error ierr;
@@ -668,7 +706,8 @@ static void sw_sweep(sw_kind kind, const sw_scn *scns, size_t nscn) {
 static uint8_t sw_long[SW_LONG_LINE + 16];
 static uint8_t sw_payload[4096];
 
-static void sw_make_inputs(void) {
+static void sw_make_inputs(void)
+{
     fs_pattern(sw_long, SW_LONG_LINE, 7u, '\n');
     sw_long[SW_LONG_LINE] = '\n';
     memcpy(sw_long + SW_LONG_LINE + 1, "after\n", 6);
@@ -679,55 +718,124 @@ static void sw_make_inputs(void) {
 
 /* ---- the tests ------------------------------------------------------------------------ */
 
-Test(fault_sweep, recv_until_terminator) {
+Test(fault_sweep, recv_until_terminator)
+{
     sw_make_inputs();
     static const char utf8[] = "gr\xc3\xbc\xc3\x9f dich \xe2\x82\xac \xf0\x9f\x98\x80\nnext\n";
     const sw_scn scns[] = {
-        {.name = "one short line readable at once", .in = SW_STR("hello world\nnext line\n"), .timeout_ms = 5000,
-         .max_data = 64, .want = BTC_OK},
-        {.name = "pipelined lines", .in = SW_STR("one\ntwo\nthree\nfour\n"), .timeout_ms = 5000, .max_data = 64,
+        {.name = "one short line readable at once",
+         .in = SW_STR("hello world\nnext line\n"),
+         .timeout_ms = 5000,
+         .max_data = 64,
          .want = BTC_OK},
-        {.name = "line split over arrivals", .in = SW_STR("GET /a HTTP/1.0\nHost: x\n"),
-         .arrive_off = {4, 9, 15}, .arrive_dt = {10, 20, 35}, .narrive = 3, .timeout_ms = 5000, .max_data = 64,
+        {.name = "pipelined lines",
+         .in = SW_STR("one\ntwo\nthree\nfour\n"),
+         .timeout_ms = 5000,
+         .max_data = 64,
          .want = BTC_OK},
-        {.name = "line in small kernel chunks", .in = SW_STR("0123456789abcdefghij\nrest\n"), .max_peek = 4,
-         .timeout_ms = 5000, .max_data = 64, .want = BTC_OK},
-        {.name = "long line, doubling peeks", .in = sw_long, .in_len = SW_LONG_LINE + 7, .timeout_ms = 5000,
-         .max_data = 4096, .want = BTC_OK},
-        {.name = "long line in stages", .in = sw_long, .in_len = SW_LONG_LINE + 7, .arrive_off = {700, 2100},
-         .arrive_dt = {5, 40}, .narrive = 2, .timeout_ms = 5000, .max_data = 4096, .want = BTC_OK},
-        {.name = "UTF-8 line", .in = (const uint8_t *)utf8, .in_len = sizeof utf8 - 1, .timeout_ms = 5000,
-         .max_data = 64, .flags = BTC_RECV_UTF8, .want = BTC_OK},
-        {.name = "partial line then EOF", .in = SW_STR("no terminator"), .end_now = true, .timeout_ms = 5000,
-         .max_data = 64, .want = BTC_ERR_CLOSED},
-        {.name = "partial line then silence", .in = SW_STR("abc"), .timeout_ms = 50, .max_data = 64,
+        {.name = "line split over arrivals",
+         .in = SW_STR("GET /a HTTP/1.0\nHost: x\n"),
+         .arrive_off = {4, 9, 15},
+         .arrive_dt = {10, 20, 35},
+         .narrive = 3,
+         .timeout_ms = 5000,
+         .max_data = 64,
+         .want = BTC_OK},
+        {.name = "line in small kernel chunks",
+         .in = SW_STR("0123456789abcdefghij\nrest\n"),
+         .max_peek = 4,
+         .timeout_ms = 5000,
+         .max_data = 64,
+         .want = BTC_OK},
+        {.name = "long line, doubling peeks",
+         .in = sw_long,
+         .in_len = SW_LONG_LINE + 7,
+         .timeout_ms = 5000,
+         .max_data = 4096,
+         .want = BTC_OK},
+        {.name = "long line in stages",
+         .in = sw_long,
+         .in_len = SW_LONG_LINE + 7,
+         .arrive_off = {700, 2100},
+         .arrive_dt = {5, 40},
+         .narrive = 2,
+         .timeout_ms = 5000,
+         .max_data = 4096,
+         .want = BTC_OK},
+        {.name = "UTF-8 line",
+         .in = (const uint8_t *)utf8,
+         .in_len = sizeof utf8 - 1,
+         .timeout_ms = 5000,
+         .max_data = 64,
+         .flags = BTC_RECV_UTF8,
+         .want = BTC_OK},
+        {.name = "partial line then EOF",
+         .in = SW_STR("no terminator"),
+         .end_now = true,
+         .timeout_ms = 5000,
+         .max_data = 64,
+         .want = BTC_ERR_CLOSED},
+        {.name = "partial line then silence",
+         .in = SW_STR("abc"),
+         .timeout_ms = 50,
+         .max_data = 64,
          .want = BTC_ERR_TIMEOUT},
-        {.name = "partial line then reset", .in = SW_STR("abc"), .end_now = true, .end_error = ECONNRESET,
-         .timeout_ms = 5000, .max_data = 64, .want = BTC_ERR_IO},
+        {.name = "partial line then reset",
+         .in = SW_STR("abc"),
+         .end_now = true,
+         .end_error = ECONNRESET,
+         .timeout_ms = 5000,
+         .max_data = 64,
+         .want = BTC_ERR_IO},
     };
     sw_sweep(SW_RECV, scns, sizeof scns / sizeof scns[0]);
 }
 
-Test(fault_sweep, send_complete) {
+Test(fault_sweep, send_complete)
+{
     sw_make_inputs();
     const sw_scn scns[] = {
         {.name = "one-shot", .data = sw_payload, .data_len = 300, .timeout_ms = 5000, .want = BTC_OK},
-        {.name = "short sends", .data = sw_payload, .data_len = 300, .max_send = 37, .timeout_ms = 5000,
+        {.name = "short sends",
+         .data = sw_payload,
+         .data_len = 300,
+         .max_send = 37,
+         .timeout_ms = 5000,
          .want = BTC_OK},
-        {.name = "full window, waits for the peer to read", .data = sw_payload, .data_len = 300, .window = 64,
-         .drain = 64, .timeout_ms = 5000, .want = BTC_OK},
-        {.name = "large payload, chunks and waits", .data = sw_payload, .data_len = sizeof sw_payload,
-         .max_send = 1000, .window = 1500, .drain = 1200, .timeout_ms = 5000, .want = BTC_OK},
-        {.name = "window stays full", .data = sw_payload, .data_len = 300, .window = 100, .timeout_ms = 200,
+        {.name = "full window, waits for the peer to read",
+         .data = sw_payload,
+         .data_len = 300,
+         .window = 64,
+         .drain = 64,
+         .timeout_ms = 5000,
+         .want = BTC_OK},
+        {.name = "large payload, chunks and waits",
+         .data = sw_payload,
+         .data_len = sizeof sw_payload,
+         .max_send = 1000,
+         .window = 1500,
+         .drain = 1200,
+         .timeout_ms = 5000,
+         .want = BTC_OK},
+        {.name = "window stays full",
+         .data = sw_payload,
+         .data_len = 300,
+         .window = 100,
+         .timeout_ms = 200,
          .want = BTC_ERR_TIMEOUT},
     };
     sw_sweep(SW_SEND, scns, sizeof scns / sizeof scns[0]);
 }
 
-Test(fault_sweep, is_connected) {
+Test(fault_sweep, is_connected)
+{
     const sw_scn scns[] = {
         {.name = "data waiting", .in = SW_STR("x\n"), .want = BTC_OK},
-        {.name = "nothing yet", .in = SW_STR("later\n"), .arrive_off = {0}, .arrive_dt = {100}, .narrive = 1,
+        {.name = "nothing yet",
+         .in = SW_STR("later\n"),
+         .arrive_off = {0},
+         .arrive_dt = {100},
+         .narrive = 1,
          .want = BTC_OK},
         {.name = "peer closed", .end_now = true, .want = BTC_ERR_CLOSED},
         {.name = "connection reset", .end_now = true, .end_error = ECONNRESET, .want = BTC_ERR_IO},
@@ -735,20 +843,36 @@ Test(fault_sweep, is_connected) {
     sw_sweep(SW_CONN, scns, sizeof scns / sizeof scns[0]);
 }
 
-Test(fault_sweep, wait) {
+Test(fault_sweep, wait)
+{
     const sw_scn scns[] = {
-        {.name = "RECV, data ready", .in = SW_STR("x\n"), .requested = BTC_EV_RECV, .timeout_ms = 1000,
+        {.name = "RECV, data ready", .in = SW_STR("x\n"), .requested = BTC_EV_RECV, .timeout_ms = 1000, .want = BTC_OK},
+        {.name = "RECV, data arrives later",
+         .in = SW_STR("x\n"),
+         .arrive_off = {0},
+         .arrive_dt = {30},
+         .narrive = 1,
+         .requested = BTC_EV_RECV,
+         .timeout_ms = 1000,
          .want = BTC_OK},
-        {.name = "RECV, data arrives later", .in = SW_STR("x\n"), .arrive_off = {0}, .arrive_dt = {30}, .narrive = 1,
-         .requested = BTC_EV_RECV, .timeout_ms = 1000, .want = BTC_OK},
         {.name = "RECV, silent peer", .requested = BTC_EV_RECV, .timeout_ms = 100, .want = BTC_ERR_TIMEOUT},
-        {.name = "RECV, reset", .end_now = true, .end_error = ECONNRESET, .requested = BTC_EV_RECV,
-         .timeout_ms = 1000, .want = BTC_OK},
+        {.name = "RECV, reset",
+         .end_now = true,
+         .end_error = ECONNRESET,
+         .requested = BTC_EV_RECV,
+         .timeout_ms = 1000,
+         .want = BTC_OK},
         {.name = "SEND, room", .requested = BTC_EV_SEND, .timeout_ms = 1000, .want = BTC_OK},
-        {.name = "SEND, window full", .window_full = true, .requested = BTC_EV_SEND, .timeout_ms = 100,
+        {.name = "SEND, window full",
+         .window_full = true,
+         .requested = BTC_EV_SEND,
+         .timeout_ms = 100,
          .want = BTC_ERR_TIMEOUT},
-        {.name = "RECV|SEND, data ready", .in = SW_STR("x\n"), .requested = BTC_EV_RECV | BTC_EV_SEND,
-         .timeout_ms = 1000, .want = BTC_OK},
+        {.name = "RECV|SEND, data ready",
+         .in = SW_STR("x\n"),
+         .requested = BTC_EV_RECV | BTC_EV_SEND,
+         .timeout_ms = 1000,
+         .want = BTC_OK},
     };
     sw_sweep(SW_WAIT, scns, sizeof scns / sizeof scns[0]);
 }

@@ -34,7 +34,8 @@ static int lim_count;
  * under any hard limit) and opens /dev/null until the process is out of
  * descriptors. Asserts that it really is (the next open fails with EMFILE).
  */
-static void lim_exhaust(void) {
+static void lim_exhaust(void)
+{
     struct rlimit rl;
     cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0, "getrlimit: %s", strerror(errno));
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 256) {
@@ -55,7 +56,8 @@ static void lim_exhaust(void) {
 }
 
 /* Gives back `n` of the taken descriptors (all of them for n < 0). */
-static void lim_release(int n) {
+static void lim_release(int n)
+{
     while (lim_count > 0 && n-- != 0) {
         close(lim_fds[--lim_count]);
     }
@@ -69,12 +71,14 @@ static bool lim_fd_open(int fd) { return fcntl(fd, F_GETFD) != -1; }
  * accept(2) it closes the descriptor the kernel already gave (the connection
  * is lost). Tests that depend on the kernel's own EMFILE skip under it.
  */
-static bool lim_under_valgrind(void) {
+static bool lim_under_valgrind(void)
+{
     const char *pre = getenv("LD_PRELOAD");
     return pre != NULL && strstr(pre, "vgpreload") != NULL;
 }
 
-Test(limits, socket_pair_out_of_descriptors_is_io_emfile) {
+Test(limits, socket_pair_out_of_descriptors_is_io_emfile)
+{
     if (lim_under_valgrind()) {
         cr_skip_test("valgrind emulates the descriptor limit and lets socketpair past it");
     }
@@ -98,7 +102,8 @@ Test(limits, socket_pair_out_of_descriptors_is_io_emfile) {
     lim_release(-1);
 }
 
-Test(limits, open_out_of_descriptors_is_io_emfile) {
+Test(limits, open_out_of_descriptors_is_io_emfile)
+{
     btc_sock s = {123, NULL};
     btc_error err;
     lim_exhaust();
@@ -109,7 +114,8 @@ Test(limits, open_out_of_descriptors_is_io_emfile) {
     lim_release(-1);
 }
 
-Test(limits, interrupt_init_out_of_descriptors_is_io_emfile) {
+Test(limits, interrupt_init_out_of_descriptors_is_io_emfile)
+{
     btc_interrupt intr;
     memset(&intr, 0xab, sizeof intr);
     btc_error err;
@@ -129,7 +135,8 @@ Test(limits, interrupt_init_out_of_descriptors_is_io_emfile) {
 }
 
 /* accept(2) failing for lack of a descriptor loses nothing: the connection is still there afterwards. */
-Test(limits, accept_out_of_descriptors_is_io_and_keeps_the_connection) {
+Test(limits, accept_out_of_descriptors_is_io_and_keeps_the_connection)
+{
     if (lim_under_valgrind()) {
         cr_skip_test("valgrind emulates the descriptor limit by closing what accept returned");
     }
@@ -143,8 +150,7 @@ Test(limits, accept_out_of_descriptors_is_io_and_keeps_the_connection) {
     socklen_t salen = (socklen_t)sizeof sa;
     cr_assert_eq(btc_sock_bind(&lst, (struct sockaddr *)&sa, salen, &err), BTC_OK, "bind: %s", err.message);
     cr_assert_eq(btc_sock_listen(&lst, 4, &err), BTC_OK, "listen: %s", err.message);
-    cr_assert_eq(btc_sock_get_sock_name(&lst, (struct sockaddr *)&sa, &salen, &err), BTC_OK, "name: %s",
-                 err.message);
+    cr_assert_eq(btc_sock_get_sock_name(&lst, (struct sockaddr *)&sa, &salen, &err), BTC_OK, "name: %s", err.message);
     cr_assert_eq(btc_sock_open(&cli, AF_INET, SOCK_STREAM, 0, &err), BTC_OK, "open: %s", err.message);
     btc_status st = btc_sock_connect(&cli, (struct sockaddr *)&sa, salen, &err);
     cr_assert(st == BTC_OK || st == BTC_ERR_WOULD_BLOCK, "connect: %s", err.message);
@@ -167,7 +173,8 @@ Test(limits, accept_out_of_descriptors_is_io_and_keeps_the_connection) {
 
 /* ---- the wake-descriptor helpers, also with a separate write end (as on non-Linux) ---------- */
 
-Test(limits, wake_helpers_with_a_pipe) {
+Test(limits, wake_helpers_with_a_pipe)
+{
     int p[2];
     cr_assert_eq(pipe(p), 0, "pipe: %s", strerror(errno));
     cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0, "fcntl");
@@ -192,7 +199,8 @@ Test(limits, wake_helpers_with_a_pipe) {
     cr_assert_eq(errno, 4243, "errno changed to %d", errno);
 }
 
-Test(limits, error_string_of_an_unknown_code) {
+Test(limits, error_string_of_an_unknown_code)
+{
     char buf[128];
     btc_network_error_string(987654, buf, sizeof buf);
     cr_assert(strstr(buf, "(987654)") != NULL, "\"%s\" does not end in the code", buf);

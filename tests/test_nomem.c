@@ -36,7 +36,8 @@ static volatile int nomem_armed;
 extern void *__libc_calloc(size_t n, size_t size);
 
 /* Not inlined, so that whoever replaces calloc (valgrind) replaces every call, the probe's too. */
-__attribute__((noinline)) void *calloc(size_t n, size_t size) {
+__attribute__((noinline)) void *calloc(size_t n, size_t size)
+{
     if (nomem_armed) {
         errno = ENOMEM;
         return NULL;
@@ -46,7 +47,8 @@ __attribute__((noinline)) void *calloc(size_t n, size_t size) {
 #endif
 
 /* Whether a calloc made now fails (called through a pointer, as the library's call is a real call). */
-static bool nomem_injection_works(void) {
+static bool nomem_injection_works(void)
+{
     void *(*volatile cal)(size_t, size_t) = calloc;
     nomem_armed = 1;
     void *p = cal(1, 1);
@@ -57,7 +59,8 @@ static bool nomem_injection_works(void) {
 
 #define NOMEM_ITEMS 100 /* more than the poll backend's 64 stack slots */
 
-Test(nomem, wait_many_beyond_the_stack_without_memory) {
+Test(nomem, wait_many_beyond_the_stack_without_memory)
+{
     bool poll_backend = strcmp(btc_wait_backend(), "poll") == 0;
     if (!nomem_injection_works()) {
         cr_skip_test("calloc cannot be made to fail here (valgrind or a sanitizer runtime owns it)");

@@ -236,14 +236,16 @@ static void eof_mid_line(transport t)
     char buf[64];
     memset(buf, 0x5a, sizeof buf);
     size_t len = 9999;
-    TS_CHECK(BTC_ERR_CLOSED, &err, btc_sock_recv_until_terminator(&b, '\n', 5000, NULL, sizeof buf, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_CLOSED, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 5000, NULL, sizeof buf, buf, &len, 0, &err));
     cr_assert_eq(len, 7, "%s: partial line of %zu bytes, expected 7", transport_name(t), len);
     cr_assert_eq(err.bytes, len);
     cr_assert_eq(memcmp(buf, "partial", 7), 0);
     cr_assert_eq(buf[7], '\0');
     /* and at EOF with nothing left */
     len = 9999;
-    TS_CHECK(BTC_ERR_CLOSED, &err, btc_sock_recv_until_terminator(&b, '\n', 5000, NULL, sizeof buf, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_CLOSED, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 5000, NULL, sizeof buf, buf, &len, 0, &err));
     cr_assert_eq(len, 0);
     cr_assert_eq(err.bytes, 0);
     cr_assert_eq(buf[0], '\0');
@@ -264,7 +266,8 @@ static void recv_timeout(transport t)
     char buf[64];
     size_t len = 9999;
     int64_t t0 = ts_now_us();
-    TS_CHECK(BTC_ERR_TIMEOUT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_TIMEOUT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
     int64_t el = ts_now_us() - t0;
     cr_assert_eq(len, 0);
     cr_assert_eq(err.bytes, 0);
@@ -275,7 +278,8 @@ static void recv_timeout(transport t)
     send_all(&a, "abc", 3);
     len = 9999;
     t0 = ts_now_us();
-    TS_CHECK(BTC_ERR_TIMEOUT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_TIMEOUT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
     el = ts_now_us() - t0;
     cr_assert_eq(len, 3, "%s: partial %zu bytes, expected 3", transport_name(t), len);
     cr_assert_eq(err.bytes, 3);
@@ -620,7 +624,8 @@ static void blocking_recv(transport t)
     char buf[64];
     size_t len = 9999;
     int64_t t0 = ts_now_us();
-    TS_CHECK(BTC_ERR_TIMEOUT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_TIMEOUT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
     int64_t el = ts_now_us() - t0;
     cr_assert_eq(len, 0);
     cr_assert_geq(el, 99 * 1000);
@@ -630,7 +635,8 @@ static void blocking_recv(transport t)
     send_all(&a, "xy", 2);
     len = 9999;
     t0 = ts_now_us();
-    TS_CHECK(BTC_ERR_TIMEOUT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_TIMEOUT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, sizeof buf, buf, &len, 0, &err));
     el = ts_now_us() - t0;
     cr_assert_eq(len, 2);
     cr_assert_eq(memcmp(buf, "xy", 2), 0);
@@ -674,7 +680,8 @@ Test(real, max_data_exactly_line_plus_one)
 
     memset(buf, 0xA5, sizeof buf);
     len = 0;
-    TS_CHECK(BTC_ERR_TOO_LARGE, &err, btc_sock_recv_until_terminator(&b, '\n', 5000, NULL, 5, (char *)buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_TOO_LARGE, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 5000, NULL, 5, (char *)buf, &len, 0, &err));
     cr_assert_eq(len, 5, "TOO_LARGE hands back all max_data bytes");
     cr_assert_eq(err.bytes, 5);
     cr_assert_eq(memcmp(buf, "hello", 5), 0);
@@ -707,10 +714,14 @@ Test(real, recv_until_argument_checks)
     btc_error err;
     char buf[16];
     size_t len = 0;
-    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 0, buf, &len, 0, &err));
-    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 16, NULL, &len, 0, &err));
-    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 16, buf, NULL, 0, &err));
-    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_recv_until_terminator(&b, '\n', -1, NULL, 16, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 0, buf, &len, 0, &err));
+    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 16, NULL, &len, 0, &err));
+    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 16, buf, NULL, 0, &err));
+    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
+             btc_sock_recv_until_terminator(&b, '\n', -1, NULL, 16, buf, &len, 0, &err));
     TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
              btc_sock_recv_until_terminator(&b, '\n', 100, NULL, 16, buf, &len, 0x2u, &err));
     TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
@@ -797,11 +808,11 @@ Test(real, utf8_rejects_invalid_lines)
     btc_sock b = BTC_SOCK_INIT;
     connect_pair(VIA_PAIR, &a, &b);
     expect_invalid_utf8(&a, &b, "\xff\n");
-    expect_invalid_utf8(&a, &b, "ab\xc3\n");         /* truncated sequence */
-    expect_invalid_utf8(&a, &b, "\xc0\xaf\n");       /* overlong '/' */
-    expect_invalid_utf8(&a, &b, "\xed\xa0\x80\n");   /* UTF-16 surrogate */
+    expect_invalid_utf8(&a, &b, "ab\xc3\n");           /* truncated sequence */
+    expect_invalid_utf8(&a, &b, "\xc0\xaf\n");         /* overlong '/' */
+    expect_invalid_utf8(&a, &b, "\xed\xa0\x80\n");     /* UTF-16 surrogate */
     expect_invalid_utf8(&a, &b, "\xf4\x90\x80\x80\n"); /* past U+10FFFF */
-    expect_invalid_utf8(&a, &b, "x\x80y\n");         /* lone continuation byte */
+    expect_invalid_utf8(&a, &b, "x\x80y\n");           /* lone continuation byte */
     close_pair(&a, &b);
 }
 

@@ -23,13 +23,14 @@ typedef struct rc_env {
     btc_sock s;
     const uint8_t *in;
     size_t in_len;
-    char *buf;      /* max_data + RC_GUARD bytes, the tail filled with RC_CANARY */
+    char *buf; /* max_data + RC_GUARD bytes, the tail filled with RC_CANARY */
     size_t max_data;
     size_t len;
     btc_error err;
 } rc_env;
 
-static void rc_init(rc_env *e, const void *in, size_t in_len, size_t max_data) {
+static void rc_init(rc_env *e, const void *in, size_t in_len, size_t max_data)
+{
     fs_setup(&e->f, &e->s);
     e->in = (const uint8_t *)in;
     e->in_len = in_len;
@@ -42,13 +43,15 @@ static void rc_init(rc_env *e, const void *in, size_t in_len, size_t max_data) {
     fs_err_poison(&e->err);
 }
 
-static void rc_free(rc_env *e) {
+static void rc_free(rc_env *e)
+{
     free(e->buf);
     e->buf = NULL;
 }
 
 /* The contract that holds for every outcome. */
-static void rc_check(const rc_env *e, btc_status st, uint8_t term) {
+static void rc_check(const rc_env *e, btc_status st, uint8_t term)
+{
     FS_ASSERT_ERR_CONSISTENT(st, e->err);
     size_t first = fs_find(e->in, e->in_len, term);
     for (size_t i = 0; i < RC_GUARD; i++) {
@@ -72,8 +75,7 @@ static void rc_check(const rc_env *e, btc_status st, uint8_t term) {
         cr_assert_eq(e->err.code, 0, "OK: err.code %d", e->err.code);
     } else if (st != BTC_ERR_INVALID_ARGUMENT && st != BTC_ERR_INVALID_SOCKET) {
         if (st != BTC_ERR_IO && st != BTC_ERR_NO_MEMORY) {
-            cr_assert_eq(e->err.code, 0, "%s: err.code %d, expected 0 (no OS error)", btc_status_name(st),
-                         e->err.code);
+            cr_assert_eq(e->err.code, 0, "%s: err.code %d, expected 0 (no OS error)", btc_status_name(st), e->err.code);
         }
         FS_ASSERT_SZ(e->len, e->f.consumed, "error: *len vs bytes consumed");
         FS_ASSERT_SZ(e->err.bytes, e->len, "error: err.bytes vs *len");
@@ -87,14 +89,16 @@ static void rc_check(const rc_env *e, btc_status st, uint8_t term) {
     }
 }
 
-static btc_status rc_run(rc_env *e, uint8_t term, int64_t timeout, btc_interrupt *intr, unsigned flags) {
-    btc_status st = btc_sock_recv_until_terminator(&e->s, term, timeout, intr, e->max_data, e->buf, &e->len, flags,
-                                                   &e->err);
+static btc_status rc_run(rc_env *e, uint8_t term, int64_t timeout, btc_interrupt *intr, unsigned flags)
+{
+    btc_status st =
+        btc_sock_recv_until_terminator(&e->s, term, timeout, intr, e->max_data, e->buf, &e->len, flags, &e->err);
     rc_check(e, st, term);
     return st;
 }
 
-static void rc_assert_buf(const rc_env *e, const char *want) {
+static void rc_assert_buf(const rc_env *e, const char *want)
+{
     size_t n = strlen(want);
     FS_ASSERT_SZ(e->len, n, "*len");
     cr_assert_arr_eq(e->buf, want, n, "buf \"%.*s\", expected \"%s\"", (int)n, e->buf, want);
@@ -102,7 +106,8 @@ static void rc_assert_buf(const rc_env *e, const char *want) {
 
 /* ---- basics ------------------------------------------------------------------ */
 
-Test(recv, simple_line) {
+Test(recv, simple_line)
+{
     rc_env e;
     rc_init(&e, "hello\n", 6, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
@@ -113,7 +118,8 @@ Test(recv, simple_line) {
     rc_free(&e);
 }
 
-Test(recv, empty_line) {
+Test(recv, empty_line)
+{
     rc_env e;
     rc_init(&e, "\nabc", 4, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
@@ -123,7 +129,8 @@ Test(recv, empty_line) {
     rc_free(&e);
 }
 
-Test(recv, null_err_is_accepted) {
+Test(recv, null_err_is_accepted)
+{
     rc_env e;
     rc_init(&e, "hi\n", 3, 8);
     btc_status st = btc_sock_recv_until_terminator(&e.s, '\n', 1000, NULL, e.max_data, e.buf, &e.len, 0, NULL);
@@ -133,7 +140,8 @@ Test(recv, null_err_is_accepted) {
     rc_free(&e);
 }
 
-Test(recv, line_then_more_data_leaves_the_rest_untouched) {
+Test(recv, line_then_more_data_leaves_the_rest_untouched)
+{
     static const char in[] = "hello\nworld\nrest";
     rc_env e;
     rc_init(&e, in, sizeof in - 1, 64);
@@ -151,7 +159,8 @@ Test(recv, line_then_more_data_leaves_the_rest_untouched) {
     rc_free(&e);
 }
 
-Test(recv, eof_mid_line_is_closed_with_partial) {
+Test(recv, eof_mid_line_is_closed_with_partial)
+{
     rc_env e;
     rc_init(&e, "abc", 3, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
@@ -161,7 +170,8 @@ Test(recv, eof_mid_line_is_closed_with_partial) {
     rc_free(&e);
 }
 
-Test(recv, eof_before_any_byte_is_closed_with_nothing) {
+Test(recv, eof_before_any_byte_is_closed_with_nothing)
+{
     rc_env e;
     rc_init(&e, "", 0, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
@@ -171,7 +181,8 @@ Test(recv, eof_before_any_byte_is_closed_with_nothing) {
     rc_free(&e);
 }
 
-Test(recv, eof_step_mid_line) {
+Test(recv, eof_step_mid_line)
+{
     rc_env e;
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 100);
@@ -183,7 +194,8 @@ Test(recv, eof_step_mid_line) {
     rc_free(&e);
 }
 
-Test(recv, end_error_mid_line_is_io) {
+Test(recv, end_error_mid_line_is_io)
+{
     rc_env e;
     rc_init(&e, "abc", 3, 64);
     btc_fake_set_end(&e.f, ECONNRESET, FS_T0 + 50);
@@ -197,7 +209,8 @@ Test(recv, end_error_mid_line_is_io) {
 
 /* ---- chunking ------------------------------------------------------------------ */
 
-Test(recv, peek_chunks_give_exact_lines) {
+Test(recv, peek_chunks_give_exact_lines)
+{
     static const char in[] = "The quick brown fox\njumps";
     for (size_t mp = 1; mp <= 7; mp++) {
         rc_env e;
@@ -216,7 +229,8 @@ Test(recv, peek_chunks_give_exact_lines) {
  * back exactly the bytes the short read consumed. A read chunk at least as
  * large as the peek chunk gives the exact line.
  */
-Test(recv, peek_and_read_chunks_exact_results) {
+Test(recv, peek_and_read_chunks_exact_results)
+{
     static const char in[] = "The quick brown fox\njumps";
     for (size_t mp = 1; mp <= 7; mp++) {
         for (size_t mr = 1; mr <= 5; mr++) {
@@ -237,7 +251,8 @@ Test(recv, peek_and_read_chunks_exact_results) {
     }
 }
 
-Test(recv, peek_limit_steps_shorten_peeks) {
+Test(recv, peek_limit_steps_shorten_peeks)
+{
     static const char in[] = "abcdefghijklmnop\nq";
     rc_env e;
     rc_init(&e, in, sizeof in - 1, 64);
@@ -251,7 +266,8 @@ Test(recv, peek_limit_steps_shorten_peeks) {
     rc_free(&e);
 }
 
-Test(recv, read_shorter_than_peek_is_protocol) {
+Test(recv, read_shorter_than_peek_is_protocol)
+{
     size_t limits[] = {0, 1, 2, 5};
     for (size_t i = 0; i < 4; i++) {
         rc_env e;
@@ -260,12 +276,14 @@ Test(recv, read_shorter_than_peek_is_protocol) {
         btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
         cr_assert_eq(st, BTC_ERR_PROTOCOL, "read LIMIT %zu after a 6-byte peek: %s", limits[i], btc_status_name(st));
         FS_ASSERT_SZ(e.len, limits[i], "bytes handed back");
-        cr_assert_arr_eq(e.buf, "hello", limits[i], "got \"%.*s\", expected \"%.*s\"", (int)(limits[i]), (const char *)e.buf, (int)(limits[i]), "hello");
+        cr_assert_arr_eq(e.buf, "hello", limits[i], "got \"%.*s\", expected \"%.*s\"", (int)(limits[i]),
+                         (const char *)e.buf, (int)(limits[i]), "hello");
         rc_free(&e);
     }
 }
 
-Test(recv, read_shorter_than_peek_after_progress) {
+Test(recv, read_shorter_than_peek_after_progress)
+{
     rc_env e;
     rc_init(&e, "abcdefgh\n", 9, 64);
     btc_fake_set_chunks(&e.f, 3, 0, 0);
@@ -290,16 +308,17 @@ typedef struct rc_fault {
 } rc_fault;
 
 static rc_fault transient_faults[] = {
-    {BTC_FAKE_PEEK, EINTR}, {BTC_FAKE_PEEK, EAGAIN}, {BTC_FAKE_PEEK, EWOULDBLOCK},
-    {BTC_FAKE_READ, EINTR}, {BTC_FAKE_READ, EAGAIN}, {BTC_FAKE_READ, EWOULDBLOCK},
-    {BTC_FAKE_ANY, EINTR},  {BTC_FAKE_ANY, EAGAIN},
+    {BTC_FAKE_PEEK, EINTR},  {BTC_FAKE_PEEK, EAGAIN},      {BTC_FAKE_PEEK, EWOULDBLOCK}, {BTC_FAKE_READ, EINTR},
+    {BTC_FAKE_READ, EAGAIN}, {BTC_FAKE_READ, EWOULDBLOCK}, {BTC_FAKE_ANY, EINTR},        {BTC_FAKE_ANY, EAGAIN},
 };
 
-ParameterizedTestParameters(recv, transient_error_at_every_position_still_ok) {
+ParameterizedTestParameters(recv, transient_error_at_every_position_still_ok)
+{
     return cr_make_param_array(rc_fault, transient_faults, sizeof transient_faults / sizeof transient_faults[0]);
 }
 
-ParameterizedTest(rc_fault *fault, recv, transient_error_at_every_position_still_ok) {
+ParameterizedTest(rc_fault *fault, recv, transient_error_at_every_position_still_ok)
+{
     static const char in[] = RC_LINE "\ntail";
     /* With op ANY the position runs over every slot call (peeks, reads, clock reads, waits). */
     size_t positions = fault->op == BTC_FAKE_ANY ? 3 * RC_PAIRS + 4 : RC_PAIRS + 1;
@@ -322,14 +341,16 @@ ParameterizedTest(rc_fault *fault, recv, transient_error_at_every_position_still
 
 static rc_fault permanent_faults[] = {
     {BTC_FAKE_PEEK, ECONNRESET}, {BTC_FAKE_READ, ECONNRESET}, {BTC_FAKE_PEEK, EBADF},
-    {BTC_FAKE_READ, ENOTCONN},   {BTC_FAKE_PEEK, EIO},         {BTC_FAKE_READ, ETIMEDOUT},
+    {BTC_FAKE_READ, ENOTCONN},   {BTC_FAKE_PEEK, EIO},        {BTC_FAKE_READ, ETIMEDOUT},
 };
 
-ParameterizedTestParameters(recv, permanent_error_at_every_position_is_io) {
+ParameterizedTestParameters(recv, permanent_error_at_every_position_is_io)
+{
     return cr_make_param_array(rc_fault, permanent_faults, sizeof permanent_faults / sizeof permanent_faults[0]);
 }
 
-ParameterizedTest(rc_fault *fault, recv, permanent_error_at_every_position_is_io) {
+ParameterizedTest(rc_fault *fault, recv, permanent_error_at_every_position_is_io)
+{
     static const char in[] = RC_LINE "\ntail";
     for (size_t k = 0; k <= RC_PAIRS; k++) {
         rc_env e;
@@ -355,7 +376,8 @@ ParameterizedTest(rc_fault *fault, recv, permanent_error_at_every_position_is_io
     }
 }
 
-Test(recv, permanent_error_on_any_call_keeps_the_contract) {
+Test(recv, permanent_error_on_any_call_keeps_the_contract)
+{
     static const char in[] = RC_LINE "\ntail";
     for (size_t k = 0; k <= 3 * RC_PAIRS + 4; k++) {
         rc_env e;
@@ -376,7 +398,8 @@ Test(recv, permanent_error_on_any_call_keeps_the_contract) {
     }
 }
 
-Test(recv, wait_errors) {
+Test(recv, wait_errors)
+{
     /* EINTR on the wait is retried; a permanent error on the wait is IO with the partial line. */
     rc_env e;
     rc_init(&e, "abcdef\n", 7, 64);
@@ -400,7 +423,8 @@ Test(recv, wait_errors) {
 
 /* ---- time ---------------------------------------------------------------------- */
 
-Test(recv, rest_arrives_in_time) {
+Test(recv, rest_arrives_in_time)
+{
     rc_env e;
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 60);
@@ -411,7 +435,8 @@ Test(recv, rest_arrives_in_time) {
     rc_free(&e);
 }
 
-Test(recv, timeout_with_partial_line) {
+Test(recv, timeout_with_partial_line)
+{
     rc_env e;
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 5000);
@@ -425,7 +450,8 @@ Test(recv, timeout_with_partial_line) {
     rc_free(&e);
 }
 
-Test(recv, timeout_with_nothing) {
+Test(recv, timeout_with_nothing)
+{
     rc_env e;
     rc_init(&e, "", 0, 64);
     btc_fake_set_end(&e.f, 0, FS_NEVER);
@@ -436,7 +462,8 @@ Test(recv, timeout_with_nothing) {
     rc_free(&e);
 }
 
-Test(recv, zero_timeout_reads_what_is_there) {
+Test(recv, zero_timeout_reads_what_is_there)
+{
     rc_env e;
     rc_init(&e, "abc\n", 4, 64);
     btc_status st = rc_run(&e, '\n', 0, NULL, 0);
@@ -453,7 +480,8 @@ Test(recv, zero_timeout_reads_what_is_there) {
     rc_free(&e);
 }
 
-Test(recv, clock_jump_on_clock_read_past_deadline) {
+Test(recv, clock_jump_on_clock_read_past_deadline)
+{
     rc_env e;
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 500);
@@ -468,7 +496,8 @@ Test(recv, clock_jump_on_clock_read_past_deadline) {
     rc_free(&e);
 }
 
-Test(recv, clock_jump_during_wait_past_deadline) {
+Test(recv, clock_jump_during_wait_past_deadline)
+{
     rc_env e;
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 500);
@@ -481,7 +510,8 @@ Test(recv, clock_jump_during_wait_past_deadline) {
     rc_free(&e);
 }
 
-Test(recv, eintr_on_wait_recomputes_the_remaining_time) {
+Test(recv, eintr_on_wait_recomputes_the_remaining_time)
+{
     rc_env e;
     rc_init(&e, "abc", 3, 64);
     btc_fake_set_end(&e.f, 0, FS_NEVER);
@@ -495,13 +525,15 @@ Test(recv, eintr_on_wait_recomputes_the_remaining_time) {
 
 /* ---- interrupts ------------------------------------------------------------------ */
 
-static void rc_intr_init(btc_interrupt *intr) {
+static void rc_intr_init(btc_interrupt *intr)
+{
     btc_error ierr;
     btc_status st = btc_interrupt_init(intr, &ierr);
     cr_assert_eq(st, BTC_OK, "btc_interrupt_init: %s", ierr.message);
 }
 
-Test(recv, interrupt_set_before_but_line_readable_is_ok) {
+Test(recv, interrupt_set_before_but_line_readable_is_ok)
+{
     btc_interrupt intr;
     rc_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -514,7 +546,8 @@ Test(recv, interrupt_set_before_but_line_readable_is_ok) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(recv, interrupt_set_before_with_partial_line) {
+Test(recv, interrupt_set_before_with_partial_line)
+{
     btc_interrupt intr;
     rc_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -528,7 +561,8 @@ Test(recv, interrupt_set_before_with_partial_line) {
     rc_free(&e);
 }
 
-Test(recv, interrupt_set_before_with_nothing) {
+Test(recv, interrupt_set_before_with_nothing)
+{
     btc_interrupt intr;
     rc_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -542,7 +576,8 @@ Test(recv, interrupt_set_before_with_nothing) {
     rc_free(&e);
 }
 
-Test(recv, interrupt_during_the_wait) {
+Test(recv, interrupt_during_the_wait)
+{
     btc_interrupt intr;
     rc_intr_init(&intr);
     rc_env e;
@@ -561,7 +596,8 @@ Test(recv, interrupt_during_the_wait) {
 
 /* ---- max_data ------------------------------------------------------------------- */
 
-Test(recv, max_data_one) {
+Test(recv, max_data_one)
+{
     rc_env e;
     rc_init(&e, "\nx", 2, 1);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
@@ -579,7 +615,8 @@ Test(recv, max_data_one) {
     rc_free(&e);
 }
 
-Test(recv, max_data_exactly_line_plus_terminator) {
+Test(recv, max_data_exactly_line_plus_terminator)
+{
     static const char in[] = "0123456789\nz";
     rc_env e;
     rc_init(&e, in, sizeof in - 1, 11);
@@ -590,7 +627,8 @@ Test(recv, max_data_exactly_line_plus_terminator) {
     rc_free(&e);
 }
 
-Test(recv, max_data_one_short_is_too_large) {
+Test(recv, max_data_one_short_is_too_large)
+{
     static const char in[] = "0123456789\nz";
     for (size_t mp = 0; mp <= 4; mp++) {
         rc_env e;
@@ -599,13 +637,15 @@ Test(recv, max_data_one_short_is_too_large) {
         btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
         FS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
         FS_ASSERT_SZ(e.len, 10, "*len == max_data");
-        cr_assert_arr_eq(e.buf, "0123456789", 10, "got \"%.*s\", expected \"%.*s\"", (int)(10), (const char *)e.buf, (int)(10), "0123456789");
+        cr_assert_arr_eq(e.buf, "0123456789", 10, "got \"%.*s\", expected \"%.*s\"", (int)(10), (const char *)e.buf,
+                         (int)(10), "0123456789");
         FS_ASSERT_SZ(btc_fake_readable(&e.f), 2, "the terminator and the rest stay in the socket");
         rc_free(&e);
     }
 }
 
-Test(recv, max_data_sweep_around_the_line) {
+Test(recv, max_data_sweep_around_the_line)
+{
     static const char in[] = "a line of text\nnext";
     const size_t line = 14;
     for (size_t md = 1; md <= line + 3; md++) {
@@ -624,16 +664,17 @@ Test(recv, max_data_sweep_around_the_line) {
 
 /* ---- UTF-8 ------------------------------------------------------------------------ */
 
-Test(recv, utf8_valid_lines_pass) {
+Test(recv, utf8_valid_lines_pass)
+{
     static const char *lines[] = {
         "plain ascii",
-        "caf\xc3\xa9",                      /* U+00E9 */
-        "\xe2\x82\xac 10",                  /* U+20AC */
-        "\xf0\x9d\x84\x9e clef",            /* U+1D11E */
-        "\xed\x9f\xbf",                     /* U+D7FF, just below the surrogates */
-        "\xee\x80\x80",                     /* U+E000, just above */
-        "\xf4\x8f\xbf\xbf",                 /* U+10FFFF */
-        "\xc2\x80\xdf\xbf\xe0\xa0\x80",     /* U+0080, U+07FF, U+0800 */
+        "caf\xc3\xa9",                  /* U+00E9 */
+        "\xe2\x82\xac 10",              /* U+20AC */
+        "\xf0\x9d\x84\x9e clef",        /* U+1D11E */
+        "\xed\x9f\xbf",                 /* U+D7FF, just below the surrogates */
+        "\xee\x80\x80",                 /* U+E000, just above */
+        "\xf4\x8f\xbf\xbf",             /* U+10FFFF */
+        "\xc2\x80\xdf\xbf\xe0\xa0\x80", /* U+0080, U+07FF, U+0800 */
         "",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
@@ -657,27 +698,29 @@ typedef struct rc_bad_utf8 {
 } rc_bad_utf8;
 
 static rc_bad_utf8 bad_utf8[] = {
-    {"\xff", 1},                 /* never valid */
-    {"ab\xfe", 3},               /* never valid */
-    {"\xc0\x80", 2},             /* overlong NUL */
-    {"\xc1\xbf", 2},             /* overlong */
-    {"\xe0\x80\xaf", 3},         /* overlong 3-byte */
-    {"\xf0\x80\x80\xaf", 4},     /* overlong 4-byte */
-    {"\xed\xa0\x80", 3},         /* surrogate U+D800 */
-    {"\xed\xbf\xbf", 3},         /* surrogate U+DFFF */
-    {"x\xe2\x82", 3},            /* truncated before the terminator */
-    {"\xc3", 1},                 /* truncated */
-    {"\xf4\x90\x80\x80", 4},     /* U+110000 */
-    {"\xf5\x80\x80\x80", 4},     /* lead byte past U+10FFFF */
-    {"\x80", 1},                 /* lone continuation */
-    {"ok\xc3\x28", 4},           /* bad continuation */
+    {"\xff", 1},             /* never valid */
+    {"ab\xfe", 3},           /* never valid */
+    {"\xc0\x80", 2},         /* overlong NUL */
+    {"\xc1\xbf", 2},         /* overlong */
+    {"\xe0\x80\xaf", 3},     /* overlong 3-byte */
+    {"\xf0\x80\x80\xaf", 4}, /* overlong 4-byte */
+    {"\xed\xa0\x80", 3},     /* surrogate U+D800 */
+    {"\xed\xbf\xbf", 3},     /* surrogate U+DFFF */
+    {"x\xe2\x82", 3},        /* truncated before the terminator */
+    {"\xc3", 1},             /* truncated */
+    {"\xf4\x90\x80\x80", 4}, /* U+110000 */
+    {"\xf5\x80\x80\x80", 4}, /* lead byte past U+10FFFF */
+    {"\x80", 1},             /* lone continuation */
+    {"ok\xc3\x28", 4},       /* bad continuation */
 };
 
-ParameterizedTestParameters(recv, utf8_invalid_lines) {
+ParameterizedTestParameters(recv, utf8_invalid_lines)
+{
     return cr_make_param_array(rc_bad_utf8, bad_utf8, sizeof bad_utf8 / sizeof bad_utf8[0]);
 }
 
-ParameterizedTest(rc_bad_utf8 *bad, recv, utf8_invalid_lines) {
+ParameterizedTest(rc_bad_utf8 *bad, recv, utf8_invalid_lines)
+{
     char in[64];
     memcpy(in, bad->bytes, bad->len);
     in[bad->len] = '\n';
@@ -700,18 +743,21 @@ ParameterizedTest(rc_bad_utf8 *bad, recv, utf8_invalid_lines) {
     rc_free(&e);
 }
 
-Test(recv, utf8_invalid_line_filling_max_data) {
+Test(recv, utf8_invalid_line_filling_max_data)
+{
     /* line + terminator == max_data: *len == max_data, so no NUL fits and none may be written. */
     rc_env e;
     rc_init(&e, "ab\xff\n", 4, 4);
     btc_status st = rc_run(&e, '\n', 1000, NULL, BTC_RECV_UTF8);
     FS_ASSERT_STATUS(st, BTC_ERR_INVALID_UTF8, &e.err);
     FS_ASSERT_SZ(e.len, 4, "*len");
-    cr_assert_arr_eq(e.buf, "ab\xff\n", 4, "got \"%.*s\", expected \"%.*s\"", (int)(4), (const char *)e.buf, (int)(4), "ab\xff\n");
+    cr_assert_arr_eq(e.buf, "ab\xff\n", 4, "got \"%.*s\", expected \"%.*s\"", (int)(4), (const char *)e.buf, (int)(4),
+                     "ab\xff\n");
     rc_free(&e);
 }
 
-Test(recv, utf8_split_across_chunks) {
+Test(recv, utf8_split_across_chunks)
+{
     static const char in[] = "\xe2\x82\xac\xf0\x9d\x84\x9e\xc3\xa9\n";
     for (size_t mp = 1; mp <= 4; mp++) {
         rc_env e;
@@ -726,26 +772,29 @@ Test(recv, utf8_split_across_chunks) {
 
 /* ---- arguments -------------------------------------------------------------------- */
 
-static void rc_assert_refused(rc_env *e, btc_status st, btc_status want) {
+static void rc_assert_refused(rc_env *e, btc_status st, btc_status want)
+{
     FS_ASSERT_STATUS(st, want, &e->err);
     FS_ASSERT_ERR_CONSISTENT(st, e->err);
     FS_ASSERT_SZ(e->f.calls[BTC_FAKE_ANY], 0, "slot calls for a refused call");
     FS_ASSERT_SZ(e->f.consumed, 0, "consumed by a refused call");
 }
 
-Test(recv, unknown_flags_are_invalid_argument) {
+Test(recv, unknown_flags_are_invalid_argument)
+{
     unsigned bad[] = {0x2u, 0x4u, 0x80000000u, BTC_RECV_UTF8 | 0x10u, ~0u};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rc_env e;
         rc_init(&e, "x\n", 2, 8);
-        btc_status st = btc_sock_recv_until_terminator(&e.s, '\n', 1000, NULL, e.max_data, e.buf, &e.len, bad[i],
-                                                       &e.err);
+        btc_status st =
+            btc_sock_recv_until_terminator(&e.s, '\n', 1000, NULL, e.max_data, e.buf, &e.len, bad[i], &e.err);
         rc_assert_refused(&e, st, BTC_ERR_INVALID_ARGUMENT);
         rc_free(&e);
     }
 }
 
-Test(recv, bad_arguments) {
+Test(recv, bad_arguments)
+{
     rc_env e;
     rc_init(&e, "x\n", 2, 8);
     btc_status st;
@@ -789,11 +838,13 @@ Test(recv, bad_arguments) {
 
 static int terminators[] = {'\0', 0xff, '\r', '\n', ' ', 0x80};
 
-ParameterizedTestParameters(recv, other_terminators) {
+ParameterizedTestParameters(recv, other_terminators)
+{
     return cr_make_param_array(int, terminators, sizeof terminators / sizeof terminators[0]);
 }
 
-ParameterizedTest(int *term, recv, other_terminators) {
+ParameterizedTest(int *term, recv, other_terminators)
+{
     uint8_t in[64];
     size_t n = 0;
     /* A line that holds every other "usual" terminator but not this one. */
@@ -821,7 +872,8 @@ ParameterizedTest(int *term, recv, other_terminators) {
     rc_free(&e);
 }
 
-Test(recv, one_mebibyte_line) {
+Test(recv, one_mebibyte_line)
+{
     const size_t line = (size_t)1 << 20;
     uint8_t *in = malloc(line + 2);
     cr_assert_not_null(in, "malloc failed");
@@ -845,7 +897,8 @@ Test(recv, one_mebibyte_line) {
     free(in);
 }
 
-Test(recv, many_pipelined_lines) {
+Test(recv, many_pipelined_lines)
+{
     enum { LINES = 2000 };
     size_t cap = LINES * 101;
     uint8_t *in = malloc(cap);
@@ -884,7 +937,8 @@ Test(recv, many_pipelined_lines) {
 
 /* What a correct implementation must return when nothing disrupts the read. */
 static btc_status rc_model(const uint8_t *in, size_t in_len, uint8_t term, size_t max_data, unsigned flags,
-                           int end_error, size_t *want_len) {
+                           int end_error, size_t *want_len)
+{
     size_t first = fs_find(in, in_len, term);
     if (first < in_len && first < max_data) {
         if ((flags & BTC_RECV_UTF8) != 0 && !fs_utf8_valid(in, first)) {
@@ -902,7 +956,8 @@ static btc_status rc_model(const uint8_t *in, size_t in_len, uint8_t term, size_
     return end_error == 0 ? BTC_ERR_CLOSED : BTC_ERR_IO;
 }
 
-Test(recv, randomized_contract, .timeout = 120) {
+Test(recv, randomized_contract, .timeout = 120)
+{
     fs_rng rng = {0x9e3779b97f4a7c15ull};
     static const int transient[] = {EINTR, EAGAIN, EWOULDBLOCK};
     static const btc_fake_op ops[] = {BTC_FAKE_PEEK, BTC_FAKE_READ, BTC_FAKE_WAIT, BTC_FAKE_CLOCK, BTC_FAKE_ANY};
@@ -979,8 +1034,8 @@ Test(recv, randomized_contract, .timeout = 120) {
             timeout = (int64_t)fs_rng_below(&rng, 600);
             disrupted = true;
         }
-        btc_status st = btc_sock_recv_until_terminator(&e.s, term, timeout, NULL, max_data, e.buf, &e.len, flags,
-                                                       &e.err);
+        btc_status st =
+            btc_sock_recv_until_terminator(&e.s, term, timeout, NULL, max_data, e.buf, &e.len, flags, &e.err);
         cr_assert_lt((int)st, BTC_STATUS_COUNT, "iteration %d: status %d out of range", iter, (int)st);
         seen[st]++;
         cr_assert(st == BTC_OK || st == BTC_ERR_CLOSED || st == BTC_ERR_TOO_LARGE || st == BTC_ERR_TIMEOUT ||
@@ -1003,8 +1058,8 @@ Test(recv, randomized_contract, .timeout = 120) {
         if (!disrupted) {
             size_t want_len;
             btc_status want = rc_model(in, in_len, term, max_data, flags, end_error, &want_len);
-            cr_assert_eq(st, want, "iteration %d: %s, the model says %s (in_len %zu, max_data %zu, term 0x%02x)",
-                         iter, btc_status_name(st), btc_status_name(want), in_len, max_data, term);
+            cr_assert_eq(st, want, "iteration %d: %s, the model says %s (in_len %zu, max_data %zu, term 0x%02x)", iter,
+                         btc_status_name(st), btc_status_name(want), in_len, max_data, term);
             FS_ASSERT_SZ(e.len, want_len, "model: *len");
             checked_model++;
         }
@@ -1021,14 +1076,16 @@ Test(recv, randomized_contract, .timeout = 120) {
 /* ---- a peer that never lets the socket block still cannot outlast the call ---- */
 
 /* Every clock read moves virtual time by `ms` (an ADVANCE needs a PASS after it to end the call's turn). */
-static void rc_clock_ticks(btc_fake *f, unsigned reads, int64_t ms) {
+static void rc_clock_ticks(btc_fake *f, unsigned reads, int64_t ms)
+{
     for (unsigned i = 0; i < reads; i++) {
         fs_push(f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, ms);
         fs_push(f, BTC_FAKE_CLOCK, BTC_FAKE_PASS, 0);
     }
 }
 
-Test(recv, deadline_checked_between_chunks_of_a_streaming_line) {
+Test(recv, deadline_checked_between_chunks_of_a_streaming_line)
+{
     static uint8_t in[20000];
     memset(in, 'x', sizeof in);
     rc_env e;
@@ -1043,7 +1100,8 @@ Test(recv, deadline_checked_between_chunks_of_a_streaming_line) {
     rc_free(&e);
 }
 
-Test(recv, interrupt_checked_between_chunks_of_a_streaming_line) {
+Test(recv, interrupt_checked_between_chunks_of_a_streaming_line)
+{
     static uint8_t in[5000];
     memset(in, 'y', sizeof in);
     btc_interrupt intr;

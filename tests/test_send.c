@@ -24,7 +24,8 @@ typedef struct sd_env {
     btc_error err;
 } sd_env;
 
-static void sd_init(sd_env *e, size_t max_send) {
+static void sd_init(sd_env *e, size_t max_send)
+{
     fs_setup(&e->f, &e->s);
     fs_pattern(e->data, sizeof e->data, 42, -1);
     memset(e->out, 0xcc, sizeof e->out);
@@ -35,20 +36,23 @@ static void sd_init(sd_env *e, size_t max_send) {
 }
 
 /* The peer got exactly data[0..n) and nothing else. */
-static void sd_assert_record(const sd_env *e, size_t n) {
+static void sd_assert_record(const sd_env *e, size_t n)
+{
     FS_ASSERT_SZ(e->f.sent, n, "bytes the fake accepted");
     cr_assert_arr_eq(e->out, e->data, n, "output record differs from the data in the first %zu bytes", n);
     cr_assert_eq(e->out[n], 0xcc, "output record has a byte past %zu", n);
 }
 
-static btc_status sd_send(sd_env *e, int64_t timeout, btc_interrupt *intr) {
+static btc_status sd_send(sd_env *e, int64_t timeout, btc_interrupt *intr)
+{
     btc_status st = btc_sock_send_complete(&e->s, e->data, sizeof e->data, timeout, intr, &e->err);
     FS_ASSERT_ERR_CONSISTENT(st, e->err);
     return st;
 }
 
 /* Errors include the counts: "<sent> of <len>". */
-static void sd_assert_message_counts(const btc_error *err, size_t sent, size_t len) {
+static void sd_assert_message_counts(const btc_error *err, size_t sent, size_t len)
+{
     char want[64];
     snprintf(want, sizeof want, "%zu of %zu", sent, len);
     cr_assert_not_null(strstr(err->message, want), "message \"%s\" does not contain \"%s\"", err->message, want);
@@ -56,7 +60,8 @@ static void sd_assert_message_counts(const btc_error *err, size_t sent, size_t l
 
 /* ---- success ------------------------------------------------------------------ */
 
-Test(send, full_send_in_one_call) {
+Test(send, full_send_in_one_call)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_status st = sd_send(&e, 1000, NULL);
@@ -69,7 +74,8 @@ Test(send, full_send_in_one_call) {
     FS_ASSERT_I64(e.f.now_ms, FS_T0, "virtual clock");
 }
 
-Test(send, null_err_is_accepted) {
+Test(send, null_err_is_accepted)
+{
     sd_env e;
     sd_init(&e, 3);
     btc_status st = btc_sock_send_complete(&e.s, e.data, sizeof e.data, 1000, NULL, NULL);
@@ -79,11 +85,13 @@ Test(send, null_err_is_accepted) {
 
 static size_t short_sizes[] = {1, 3, 7, 49, 50, 51};
 
-ParameterizedTestParameters(send, short_sends_deliver_everything) {
+ParameterizedTestParameters(send, short_sends_deliver_everything)
+{
     return cr_make_param_array(size_t, short_sizes, sizeof short_sizes / sizeof short_sizes[0]);
 }
 
-ParameterizedTest(size_t *max_send, send, short_sends_deliver_everything) {
+ParameterizedTest(size_t *max_send, send, short_sends_deliver_everything)
+{
     sd_env e;
     sd_init(&e, *max_send);
     btc_status st = sd_send(&e, 1000, NULL);
@@ -93,7 +101,8 @@ ParameterizedTest(size_t *max_send, send, short_sends_deliver_everything) {
     FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], (SD_LEN + *max_send - 1) / *max_send, "send calls (one per chunk)");
 }
 
-Test(send, len_zero_succeeds_without_a_system_call) {
+Test(send, len_zero_succeeds_without_a_system_call)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_status st = btc_sock_send_complete(&e.s, e.data, 0, 1000, NULL, &e.err);
@@ -110,11 +119,13 @@ Test(send, len_zero_succeeds_without_a_system_call) {
 
 static int transient_codes[] = {EINTR, EAGAIN, EWOULDBLOCK};
 
-ParameterizedTestParameters(send, transient_error_at_every_position_still_completes) {
+ParameterizedTestParameters(send, transient_error_at_every_position_still_completes)
+{
     return cr_make_param_array(int, transient_codes, sizeof transient_codes / sizeof transient_codes[0]);
 }
 
-ParameterizedTest(int *code, send, transient_error_at_every_position_still_completes) {
+ParameterizedTest(int *code, send, transient_error_at_every_position_still_completes)
+{
     for (size_t k = 0; k <= SD_SENDS; k++) {
         sd_env e;
         sd_init(&e, SD_CHUNK);
@@ -132,7 +143,8 @@ ParameterizedTest(int *code, send, transient_error_at_every_position_still_compl
     }
 }
 
-Test(send, many_transient_errors_in_a_row) {
+Test(send, many_transient_errors_in_a_row)
+{
     sd_env e;
     sd_init(&e, SD_CHUNK);
     for (int i = 0; i < 100; i++) {
@@ -148,11 +160,13 @@ Test(send, many_transient_errors_in_a_row) {
 
 static int permanent_codes[] = {ECONNRESET, EPIPE, ENOTCONN, EIO, EBADF, ENOBUFS};
 
-ParameterizedTestParameters(send, permanent_error_at_every_position_is_io_with_exact_bytes) {
+ParameterizedTestParameters(send, permanent_error_at_every_position_is_io_with_exact_bytes)
+{
     return cr_make_param_array(int, permanent_codes, sizeof permanent_codes / sizeof permanent_codes[0]);
 }
 
-ParameterizedTest(int *code, send, permanent_error_at_every_position_is_io_with_exact_bytes) {
+ParameterizedTest(int *code, send, permanent_error_at_every_position_is_io_with_exact_bytes)
+{
     for (size_t k = 0; k <= SD_SENDS; k++) {
         sd_env e;
         sd_init(&e, SD_CHUNK);
@@ -165,8 +179,8 @@ ParameterizedTest(int *code, send, permanent_error_at_every_position_is_io_with_
             continue;
         }
         size_t expect = k * SD_CHUNK;
-        cr_assert_eq(st, BTC_ERR_IO, "errno %d at send %zu: status %s, message \"%s\"", *code, k,
-                     btc_status_name(st), e.err.message);
+        cr_assert_eq(st, BTC_ERR_IO, "errno %d at send %zu: status %s, message \"%s\"", *code, k, btc_status_name(st),
+                     e.err.message);
         cr_assert_eq(e.err.code, *code, "err.code %d, expected %d", e.err.code, *code);
         FS_ASSERT_SZ(e.err.bytes, expect, "err.bytes");
         FS_ASSERT_SZ(e.err.bytes, e.f.sent, "err.bytes vs the fake's record");
@@ -176,7 +190,8 @@ ParameterizedTest(int *code, send, permanent_error_at_every_position_is_io_with_
     }
 }
 
-Test(send, peer_closed_step_is_io_epipe) {
+Test(send, peer_closed_step_is_io_epipe)
+{
     sd_env e;
     sd_init(&e, SD_CHUNK);
     fs_push_passes(&e.f, BTC_FAKE_SEND, 2);
@@ -190,7 +205,8 @@ Test(send, peer_closed_step_is_io_epipe) {
 
 /* ---- no progress ---------------------------------------------------------------- */
 
-Test(send, send_returning_zero_is_protocol_at_every_position) {
+Test(send, send_returning_zero_is_protocol_at_every_position)
+{
     for (size_t k = 0; k < SD_SENDS; k++) {
         sd_env e;
         sd_init(&e, SD_CHUNK);
@@ -207,7 +223,8 @@ Test(send, send_returning_zero_is_protocol_at_every_position) {
 
 /* ---- timeouts ------------------------------------------------------------------- */
 
-Test(send, window_smaller_than_len_times_out) {
+Test(send, window_smaller_than_len_times_out)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 20);
@@ -222,7 +239,8 @@ Test(send, window_smaller_than_len_times_out) {
     cr_assert_leq(elapsed, 101, "virtual time elapsed %lld overshoots the 100 ms deadline", (long long)elapsed);
 }
 
-Test(send, window_smaller_than_len_with_chunks_times_out) {
+Test(send, window_smaller_than_len_with_chunks_times_out)
+{
     sd_env e;
     sd_init(&e, 3);
     btc_fake_set_send_window(&e.f, 10);
@@ -233,7 +251,8 @@ Test(send, window_smaller_than_len_with_chunks_times_out) {
     cr_assert_geq(e.f.now_ms - FS_T0, 250, "virtual time elapsed %lld", (long long)(e.f.now_ms - FS_T0));
 }
 
-Test(send, zero_timeout_full_window_one_attempt_then_timeout) {
+Test(send, zero_timeout_full_window_one_attempt_then_timeout)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 0);
@@ -245,7 +264,8 @@ Test(send, zero_timeout_full_window_one_attempt_then_timeout) {
     FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
 }
 
-Test(send, zero_timeout_partial_window) {
+Test(send, zero_timeout_partial_window)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 10);
@@ -256,7 +276,8 @@ Test(send, zero_timeout_partial_window) {
     FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
 }
 
-Test(send, zero_timeout_with_room_completes) {
+Test(send, zero_timeout_with_room_completes)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_status st = sd_send(&e, 0, NULL);
@@ -264,7 +285,8 @@ Test(send, zero_timeout_with_room_completes) {
     sd_assert_record(&e, SD_LEN);
 }
 
-Test(send, clock_jump_on_clock_read_past_deadline_times_out) {
+Test(send, clock_jump_on_clock_read_past_deadline_times_out)
+{
     sd_env e;
     sd_init(&e, 0);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 3);
@@ -279,7 +301,8 @@ Test(send, clock_jump_on_clock_read_past_deadline_times_out) {
     FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "a wait after the deadline passed");
 }
 
-Test(send, clock_jump_during_wait_past_deadline_times_out) {
+Test(send, clock_jump_during_wait_past_deadline_times_out)
+{
     sd_env e;
     sd_init(&e, 0);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 3);
@@ -295,7 +318,8 @@ Test(send, clock_jump_during_wait_past_deadline_times_out) {
     FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 2, "sends");
 }
 
-Test(send, clock_jump_during_window_wait) {
+Test(send, clock_jump_during_window_wait)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 5);
@@ -313,7 +337,8 @@ Test(send, clock_jump_during_window_wait) {
  * int64 (a clock far along, reachable with the fake): saturating the deadline
  * to INT64_MAX turns it into "never", and the send then waits without limit.
  */
-Test(send, finite_timeout_near_the_end_of_the_clock_still_times_out) {
+Test(send, finite_timeout_near_the_end_of_the_clock_still_times_out)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 0);
@@ -326,7 +351,8 @@ Test(send, finite_timeout_near_the_end_of_the_clock_still_times_out) {
 
 /* ---- waits ----------------------------------------------------------------------- */
 
-Test(send, eintr_on_the_wait_is_retried) {
+Test(send, eintr_on_the_wait_is_retried)
+{
     sd_env e;
     sd_init(&e, 0);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EAGAIN);
@@ -341,11 +367,13 @@ Test(send, eintr_on_the_wait_is_retried) {
 
 static int wait_permanent_codes[] = {EBADF, EINVAL, EFAULT};
 
-ParameterizedTestParameters(send, permanent_error_on_the_wait_is_io) {
+ParameterizedTestParameters(send, permanent_error_on_the_wait_is_io)
+{
     return cr_make_param_array(int, wait_permanent_codes, sizeof wait_permanent_codes / sizeof wait_permanent_codes[0]);
 }
 
-ParameterizedTest(int *code, send, permanent_error_on_the_wait_is_io) {
+ParameterizedTest(int *code, send, permanent_error_on_the_wait_is_io)
+{
     sd_env e;
     sd_init(&e, 0);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 4);
@@ -359,7 +387,8 @@ ParameterizedTest(int *code, send, permanent_error_on_the_wait_is_io) {
     sd_assert_message_counts(&e.err, 4, SD_LEN);
 }
 
-Test(send, enomem_on_the_wait_is_no_memory) {
+Test(send, enomem_on_the_wait_is_no_memory)
+{
     sd_env e;
     sd_init(&e, 0);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EAGAIN);
@@ -372,13 +401,15 @@ Test(send, enomem_on_the_wait_is_no_memory) {
 
 /* ---- interrupts ----------------------------------------------------------------- */
 
-static void sd_intr_init(btc_interrupt *intr) {
+static void sd_intr_init(btc_interrupt *intr)
+{
     btc_error ierr;
     btc_status st = btc_interrupt_init(intr, &ierr);
     cr_assert_eq(st, BTC_OK, "btc_interrupt_init: %s", ierr.message);
 }
 
-Test(send, interrupt_set_before_still_sends_once) {
+Test(send, interrupt_set_before_still_sends_once)
+{
     btc_interrupt intr;
     sd_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -395,7 +426,8 @@ Test(send, interrupt_set_before_still_sends_once) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(send, interrupt_set_before_but_everything_fits_is_ok) {
+Test(send, interrupt_set_before_but_everything_fits_is_ok)
+{
     btc_interrupt intr;
     sd_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -407,7 +439,8 @@ Test(send, interrupt_set_before_but_everything_fits_is_ok) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(send, interrupt_set_before_with_zero_window_sends_nothing) {
+Test(send, interrupt_set_before_with_zero_window_sends_nothing)
+{
     btc_interrupt intr;
     sd_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -421,7 +454,8 @@ Test(send, interrupt_set_before_with_zero_window_sends_nothing) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(send, interrupt_during_the_wait) {
+Test(send, interrupt_during_the_wait)
+{
     btc_interrupt intr;
     sd_intr_init(&intr);
     sd_env e;
@@ -438,7 +472,8 @@ Test(send, interrupt_during_the_wait) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(send, interrupt_during_the_wait_with_infinite_timeout) {
+Test(send, interrupt_during_the_wait_with_infinite_timeout)
+{
     btc_interrupt intr;
     sd_intr_init(&intr);
     sd_env e;
@@ -456,12 +491,14 @@ Test(send, interrupt_during_the_wait_with_infinite_timeout) {
 
 /* ---- arguments ------------------------------------------------------------------ */
 
-static void sd_assert_no_calls(const sd_env *e) {
+static void sd_assert_no_calls(const sd_env *e)
+{
     FS_ASSERT_SZ(e->f.calls[BTC_FAKE_ANY], 0, "slot calls for a refused call");
     FS_ASSERT_SZ(e->f.sent, 0, "bytes sent by a refused call");
 }
 
-Test(send, null_sock_is_invalid_argument) {
+Test(send, null_sock_is_invalid_argument)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_status st = btc_sock_send_complete(NULL, e.data, SD_LEN, 1000, NULL, &e.err);
@@ -471,7 +508,8 @@ Test(send, null_sock_is_invalid_argument) {
     sd_assert_no_calls(&e);
 }
 
-Test(send, null_data_with_len_is_invalid_argument) {
+Test(send, null_data_with_len_is_invalid_argument)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_status st = btc_sock_send_complete(&e.s, NULL, 1, 1000, NULL, &e.err);
@@ -480,7 +518,8 @@ Test(send, null_data_with_len_is_invalid_argument) {
     sd_assert_no_calls(&e);
 }
 
-Test(send, negative_timeout_is_invalid_argument) {
+Test(send, negative_timeout_is_invalid_argument)
+{
     int64_t bad[] = {-1, -1000, INT64_MIN};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sd_env e;
@@ -495,7 +534,8 @@ Test(send, negative_timeout_is_invalid_argument) {
     }
 }
 
-Test(send, empty_sock_is_invalid_socket) {
+Test(send, empty_sock_is_invalid_socket)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_sock empty = {BTC_INVALID_SOCKET, btc_fake_sys(&e.f)};
@@ -510,7 +550,8 @@ Test(send, empty_sock_is_invalid_socket) {
     FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
 }
 
-Test(send, bad_table_is_invalid_argument) {
+Test(send, bad_table_is_invalid_argument)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_sys bad_version = *btc_fake_sys(&e.f);
@@ -529,7 +570,8 @@ Test(send, bad_table_is_invalid_argument) {
     }
 }
 
-Test(send, uninitialised_interrupt_is_invalid_argument) {
+Test(send, uninitialised_interrupt_is_invalid_argument)
+{
     sd_env e;
     sd_init(&e, 0);
     btc_interrupt zero;
@@ -548,7 +590,8 @@ Test(send, uninitialised_interrupt_is_invalid_argument) {
 
 /* ---- a large send through a small kernel ------------------------------------------ */
 
-Test(send, large_buffer_random_chunks_and_errors) {
+Test(send, large_buffer_random_chunks_and_errors)
+{
     enum { N = 200000 };
     uint8_t *data = malloc(N);
     uint8_t *out = malloc(N + 1);
@@ -564,10 +607,18 @@ Test(send, large_buffer_random_chunks_and_errors) {
     fs_rng rng = {0x1234567u};
     for (int i = 0; i < 200; i++) {
         switch (fs_rng_below(&rng, 4)) {
-        case 0: fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EAGAIN); break;
-        case 1: fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EINTR); break;
-        case 2: fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, (int64_t)fs_rng_below(&rng, 100) + 1); break;
-        default: fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_PASS, 0); break;
+        case 0:
+            fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EAGAIN);
+            break;
+        case 1:
+            fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EINTR);
+            break;
+        case 2:
+            fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, (int64_t)fs_rng_below(&rng, 100) + 1);
+            break;
+        default:
+            fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_PASS, 0);
+            break;
         }
     }
     btc_error err;
@@ -583,7 +634,8 @@ Test(send, large_buffer_random_chunks_and_errors) {
 
 /* ---- a socket that never blocks still cannot hold the call past its deadline ---- */
 
-Test(send, deadline_checked_between_partial_sends) {
+Test(send, deadline_checked_between_partial_sends)
+{
     sd_env e;
     sd_init(&e, SD_CHUNK); /* every send takes 7 bytes and never fails */
     for (unsigned i = 0; i < 20; i++) {
@@ -598,7 +650,8 @@ Test(send, deadline_checked_between_partial_sends) {
     sd_assert_message_counts(&e.err, e.f.sent, SD_LEN);
 }
 
-Test(send, interrupt_checked_between_partial_sends) {
+Test(send, interrupt_checked_between_partial_sends)
+{
     btc_interrupt intr;
     cr_assert_eq(btc_interrupt_init(&intr, NULL), BTC_OK, "interrupt init");
     sd_env e;

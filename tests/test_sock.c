@@ -43,33 +43,67 @@ static void wait_readable(const btc_sock *s)
 }
 
 /* The default table with one slot cleared (slot < SLOT_COUNT) or, for slot == SLOT_COUNT, a bad version. */
-static const char *const slot_names[] = {"open",       "socketpair", "close",       "send",
-                                         "recv",       "connect",    "bind",        "listen",
-                                         "accept",     "getsockopt", "setsockopt",  "getsockname",
-                                         "set_non_blocking", "wait", "last_error", "now_ms"};
+static const char *const slot_names[] = {
+    "open",       "socketpair", "close",      "send",       "recv",        "connect",          "bind",
+    "listen",     "accept",     "getsockopt", "setsockopt", "getsockname", "set_non_blocking", "wait",
+    "last_error", "now_ms"};
 #define SLOT_COUNT (sizeof slot_names / sizeof slot_names[0])
 
 static void table_without(btc_sys *t, size_t slot)
 {
     *t = *btc_sys_default();
     switch (slot) {
-    case 0: t->open = NULL; break;
-    case 1: t->socketpair = NULL; break;
-    case 2: t->close = NULL; break;
-    case 3: t->send = NULL; break;
-    case 4: t->recv = NULL; break;
-    case 5: t->connect = NULL; break;
-    case 6: t->bind = NULL; break;
-    case 7: t->listen = NULL; break;
-    case 8: t->accept = NULL; break;
-    case 9: t->getsockopt = NULL; break;
-    case 10: t->setsockopt = NULL; break;
-    case 11: t->getsockname = NULL; break;
-    case 12: t->set_non_blocking = NULL; break;
-    case 13: t->wait = NULL; break;
-    case 14: t->last_error = NULL; break;
-    case 15: t->now_ms = NULL; break;
-    default: t->version = 0; break;
+    case 0:
+        t->open = NULL;
+        break;
+    case 1:
+        t->socketpair = NULL;
+        break;
+    case 2:
+        t->close = NULL;
+        break;
+    case 3:
+        t->send = NULL;
+        break;
+    case 4:
+        t->recv = NULL;
+        break;
+    case 5:
+        t->connect = NULL;
+        break;
+    case 6:
+        t->bind = NULL;
+        break;
+    case 7:
+        t->listen = NULL;
+        break;
+    case 8:
+        t->accept = NULL;
+        break;
+    case 9:
+        t->getsockopt = NULL;
+        break;
+    case 10:
+        t->setsockopt = NULL;
+        break;
+    case 11:
+        t->getsockname = NULL;
+        break;
+    case 12:
+        t->set_non_blocking = NULL;
+        break;
+    case 13:
+        t->wait = NULL;
+        break;
+    case 14:
+        t->last_error = NULL;
+        break;
+    case 15:
+        t->now_ms = NULL;
+        break;
+    default:
+        t->version = 0;
+        break;
     }
 }
 
@@ -92,15 +126,15 @@ static void expect_every_op(const char *label, const btc_sock *s, btc_status wan
     socklen_t vl;
     btc_sock out = BTC_SOCK_INIT;
 
-#define EXPECT(call)                                                                                          \
-    do {                                                                                                      \
-        btc_status st_;                                                                                       \
-        TS_RUN(st_, &err, call);                                                                              \
-        cr_assert_eq(st_, want, "[%s] %s\n    returned %s, expected %s (message \"%s\")", label, #call,       \
-                     btc_status_name(st_), btc_status_name(want), ts_error_message(&err));                   \
-        if (code >= 0) {                                                                                      \
-            cr_assert_eq(err.code, code, "[%s] %s: code %d, expected %d", label, #call, err.code, code);      \
-        }                                                                                                     \
+#define EXPECT(call)                                                                                     \
+    do {                                                                                                 \
+        btc_status st_;                                                                                  \
+        TS_RUN(st_, &err, call);                                                                         \
+        cr_assert_eq(st_, want, "[%s] %s\n    returned %s, expected %s (message \"%s\")", label, #call,  \
+                     btc_status_name(st_), btc_status_name(want), ts_error_message(&err));               \
+        if (code >= 0) {                                                                                 \
+            cr_assert_eq(err.code, code, "[%s] %s: code %d, expected %d", label, #call, err.code, code); \
+        }                                                                                                \
     } while (0)
 
     n = 77;
@@ -764,7 +798,8 @@ Test(sock, bind_address_in_use)
     make_listener(&lst, NULL, &sa);
     btc_error err;
     TS_CHECK_OK(&err, btc_sock_open(&other, AF_INET, SOCK_STREAM, 0, &err));
-    TS_CHECK_CODE(BTC_ERR_IO, TS_EADDRINUSE, &err, btc_sock_bind(&other, (const struct sockaddr *)&sa, sizeof sa, &err));
+    TS_CHECK_CODE(BTC_ERR_IO, TS_EADDRINUSE, &err,
+                  btc_sock_bind(&other, (const struct sockaddr *)&sa, sizeof sa, &err));
 }
 
 Test(sock, listen_on_datagram_socket_fails)
@@ -800,8 +835,7 @@ Test(sock, get_set_sock_opt)
     /* NULL where a value is needed */
     TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_get_sock_opt(&t, SOL_SOCKET, SO_KEEPALIVE, NULL, &len, &err));
     TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_get_sock_opt(&t, SOL_SOCKET, SO_KEEPALIVE, &v, NULL, &err));
-    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err,
-             btc_sock_set_sock_opt(&t, SOL_SOCKET, SO_KEEPALIVE, NULL, sizeof v, &err));
+    TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sock_set_sock_opt(&t, SOL_SOCKET, SO_KEEPALIVE, NULL, sizeof v, &err));
 }
 
 Test(sock, name_and_address_null_arguments)
@@ -888,8 +922,8 @@ Test(sock, sys_validate)
     for (size_t slot = 0; slot < SLOT_COUNT; slot++) {
         table_without(&bad, slot);
         TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sys_validate(&bad, &err));
-        cr_assert_not_null(strstr(err.message, slot_names[slot]), "message \"%s\" does not name slot %s",
-                           err.message, slot_names[slot]);
+        cr_assert_not_null(strstr(err.message, slot_names[slot]), "message \"%s\" does not name slot %s", err.message,
+                           slot_names[slot]);
     }
 }
 

@@ -115,10 +115,17 @@ ParameterizedTest(errno_case *c, status, transient_codes)
 ParameterizedTestParameters(status, permanent_codes)
 {
     static errno_case cases[] = {
-        {TS_ECONNRESET, "ECONNRESET"}, {TS_EPIPE, "EPIPE"},         {TS_EBADF, "EBADF"},
-        {TS_ENOTCONN, "ENOTCONN"},     {0, "0"},                    {TS_ETIMEDOUT, "ETIMEDOUT"},
-        {TS_ENOTSOCK, "ENOTSOCK"},     {TS_ECONNREFUSED, "ECONNREFUSED"}, {TS_EALREADY, "EALREADY"},
-        {-1, "-1"},                    {123456, "123456"},
+        {TS_ECONNRESET, "ECONNRESET"},
+        {TS_EPIPE, "EPIPE"},
+        {TS_EBADF, "EBADF"},
+        {TS_ENOTCONN, "ENOTCONN"},
+        {0, "0"},
+        {TS_ETIMEDOUT, "ETIMEDOUT"},
+        {TS_ENOTSOCK, "ENOTSOCK"},
+        {TS_ECONNREFUSED, "ECONNREFUSED"},
+        {TS_EALREADY, "EALREADY"},
+        {-1, "-1"},
+        {123456, "123456"},
     };
     return cr_make_param_array(errno_case, cases, sizeof cases / sizeof cases[0]);
 }
@@ -198,8 +205,8 @@ Test(status, network_error_string_truncates_within_cap)
             cr_assert_eq(r, (char *)buf, "cap %zu: must return buf", cap);
             size_t want_len = full_len < cap - 1 ? full_len : cap - 1;
             cr_assert_eq(memchr(buf, '\0', cap) != NULL, true, "cap %zu: not NUL-terminated within cap", cap);
-            cr_assert_eq(strlen((char *)buf), want_len, "cap %zu: length %zu, expected %zu", cap,
-                         strlen((char *)buf), want_len);
+            cr_assert_eq(strlen((char *)buf), want_len, "cap %zu: length %zu, expected %zu", cap, strlen((char *)buf),
+                         want_len);
             cr_assert_eq(memcmp(buf, full, want_len), 0, "cap %zu: not a prefix of \"%s\"", cap, full);
             for (size_t k = cap; k < sizeof buf; k++) {
                 cr_assert_eq(buf[k], 0xA5, "cap %zu: byte %zu past cap was written", cap, k);

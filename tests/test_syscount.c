@@ -10,7 +10,8 @@
 TestSuite(syscount, .timeout = 30);
 
 /* ceil(log2(x)) for x >= 1. */
-static unsigned sc_ceil_log2(size_t x) {
+static unsigned sc_ceil_log2(size_t x)
+{
     unsigned k = 0;
     while (((size_t)1 << k) < x) {
         k++;
@@ -21,7 +22,8 @@ static unsigned sc_ceil_log2(size_t x) {
 static unsigned long sc_recv_calls(const btc_fake *f) { return f->calls[BTC_FAKE_PEEK] + f->calls[BTC_FAKE_READ]; }
 
 /* Reads one line of `line` bytes (plus '\n' and a trailing byte) and returns the recv calls it took. */
-static unsigned long sc_line_cost(size_t line) {
+static unsigned long sc_line_cost(size_t line)
+{
     uint8_t *in = malloc(line + 2);
     char *buf = malloc(line + 1);
     cr_assert_not_null(in, "malloc failed");
@@ -47,7 +49,8 @@ static unsigned long sc_line_cost(size_t line) {
     return calls;
 }
 
-Test(syscount, short_line_costs_one_peek_and_one_read) {
+Test(syscount, short_line_costs_one_peek_and_one_read)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -64,7 +67,8 @@ Test(syscount, short_line_costs_one_peek_and_one_read) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_SEND], 0, "sends");
 }
 
-Test(syscount, pipelined_short_lines_cost_two_calls_each) {
+Test(syscount, pipelined_short_lines_cost_two_calls_each)
+{
     enum { LINES = 100 };
     static char in[LINES * 11];
     for (size_t i = 0; i < LINES; i++) {
@@ -87,12 +91,14 @@ Test(syscount, pipelined_short_lines_cost_two_calls_each) {
     FS_ASSERT_SZ(f.consumed, sizeof in, "consumed");
 }
 
-Test(syscount, a_line_of_511_bytes_costs_two_calls) {
+Test(syscount, a_line_of_511_bytes_costs_two_calls)
+{
     unsigned long calls = sc_line_cost(511);
     cr_assert_eq(calls, 2ul, "a 511-byte line cost %lu recv calls", calls);
 }
 
-Test(syscount, long_lines_cost_logarithmic_calls) {
+Test(syscount, long_lines_cost_logarithmic_calls)
+{
     size_t sizes[] = {100 * 1024, 64 * 1024, 1024 * 1024, 5000, 3 * 1024 * 1024 + 17};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         size_t line = sizes[i];
@@ -106,7 +112,8 @@ Test(syscount, long_lines_cost_logarithmic_calls) {
     }
 }
 
-Test(syscount, line_arriving_later_costs_one_wait) {
+Test(syscount, line_arriving_later_costs_one_wait)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -122,7 +129,8 @@ Test(syscount, line_arriving_later_costs_one_wait) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 1, "reads");
 }
 
-Test(syscount, send_one_mebibyte_in_one_call) {
+Test(syscount, send_one_mebibyte_in_one_call)
+{
     const size_t n = (size_t)1 << 20;
     uint8_t *data = malloc(n);
     uint8_t *out = malloc(n);
@@ -144,7 +152,8 @@ Test(syscount, send_one_mebibyte_in_one_call) {
     free(out);
 }
 
-Test(syscount, send_in_kernel_chunks_costs_one_call_per_chunk) {
+Test(syscount, send_in_kernel_chunks_costs_one_call_per_chunk)
+{
     const size_t n = (size_t)1 << 20;
     uint8_t *data = malloc(n);
     cr_assert_not_null(data, "malloc failed");
@@ -161,7 +170,8 @@ Test(syscount, send_in_kernel_chunks_costs_one_call_per_chunk) {
     free(data);
 }
 
-Test(syscount, is_connected_costs_one_peek) {
+Test(syscount, is_connected_costs_one_peek)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -172,7 +182,8 @@ Test(syscount, is_connected_costs_one_peek) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 1, "slot calls in all");
 }
 
-Test(syscount, ready_wait_costs_one_wait) {
+Test(syscount, ready_wait_costs_one_wait)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);

@@ -119,10 +119,10 @@ Test(wait, timeout_takes_at_least_the_timeout)
         int64_t el = ts_now_us() - t0;
         cr_assert_eq(ev, 0);
         cr_assert_eq(err.code, 0, "a timeout has no OS code");
-        cr_assert_geq(el, (timeouts[k] - 1) * 1000, "timeout %lld ms returned after %lld us",
-                      (long long)timeouts[k], (long long)el);
-        cr_assert_lt(el, (timeouts[k] + 1000) * 1000, "timeout %lld ms returned after %lld us",
-                     (long long)timeouts[k], (long long)el);
+        cr_assert_geq(el, (timeouts[k] - 1) * 1000, "timeout %lld ms returned after %lld us", (long long)timeouts[k],
+                      (long long)el);
+        cr_assert_lt(el, (timeouts[k] + 1000) * 1000, "timeout %lld ms returned after %lld us", (long long)timeouts[k],
+                     (long long)el);
     }
 }
 
@@ -156,7 +156,8 @@ Test(wait, wakes_when_data_arrives)
     int64_t woke = ts_now_us();
     cr_assert(ts_delayed_send_join(&ds));
     cr_assert(ev & BTC_EV_RECV);
-    cr_assert_lt(woke - ds.sent_at_us, 1000 * 1000, "woke %lld us after the data came", (long long)(woke - ds.sent_at_us));
+    cr_assert_lt(woke - ds.sent_at_us, 1000 * 1000, "woke %lld us after the data came",
+                 (long long)(woke - ds.sent_at_us));
 }
 
 Test(wait, infinite_and_huge_timeouts)

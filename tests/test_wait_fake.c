@@ -8,21 +8,24 @@
 
 TestSuite(wait_fake, .timeout = 20);
 
-static void wf_intr_init(btc_interrupt *intr) {
+static void wf_intr_init(btc_interrupt *intr)
+{
     btc_error ierr;
     btc_status st = btc_interrupt_init(intr, &ierr);
     cr_assert_eq(st, BTC_OK, "btc_interrupt_init: %s", ierr.message);
 }
 
 /* A fake whose peer is silent (no input, the end never comes). */
-static void wf_silent(btc_fake *f, btc_sock *s) {
+static void wf_silent(btc_fake *f, btc_sock *s)
+{
     fs_setup(f, s);
     btc_fake_set_end(f, 0, FS_NEVER);
 }
 
 /* ---- btc_sock_wait -------------------------------------------------------------- */
 
-Test(wait_fake, recv_ready_when_input_is_readable) {
+Test(wait_fake, recv_ready_when_input_is_readable)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -40,7 +43,8 @@ Test(wait_fake, recv_ready_when_input_is_readable) {
     FS_ASSERT_SZ(f.consumed, 0, "a wait consumes nothing");
 }
 
-Test(wait_fake, send_ready_when_the_window_has_room) {
+Test(wait_fake, send_ready_when_the_window_has_room)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -53,7 +57,8 @@ Test(wait_fake, send_ready_when_the_window_has_room) {
     FS_ASSERT_I64(f.now_ms, FS_T0, "virtual clock");
 }
 
-Test(wait_fake, recv_and_send_requested_together) {
+Test(wait_fake, recv_and_send_requested_together)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -64,7 +69,8 @@ Test(wait_fake, recv_and_send_requested_together) {
     cr_assert_eq(ev & (BTC_EV_RECV | BTC_EV_SEND), BTC_EV_RECV | BTC_EV_SEND, "occurred 0x%x", ev);
 }
 
-Test(wait_fake, recv_timeout_advances_the_clock_by_the_timeout) {
+Test(wait_fake, recv_timeout_advances_the_clock_by_the_timeout)
+{
     int64_t timeouts[] = {0, 1, 100, 12345};
     for (size_t i = 0; i < 4; i++) {
         btc_fake f;
@@ -80,7 +86,8 @@ Test(wait_fake, recv_timeout_advances_the_clock_by_the_timeout) {
     }
 }
 
-Test(wait_fake, timeout_beyond_int_max_is_honoured_in_full) {
+Test(wait_fake, timeout_beyond_int_max_is_honoured_in_full)
+{
     /* The wait slot takes an int: a longer timeout is waited in pieces, never truncated. */
     const int64_t timeout = (int64_t)3000000000;
     btc_fake f;
@@ -93,7 +100,8 @@ Test(wait_fake, timeout_beyond_int_max_is_honoured_in_full) {
     cr_assert_geq(f.calls[BTC_FAKE_WAIT], 2ul, "wait calls %lu", f.calls[BTC_FAKE_WAIT]);
 }
 
-Test(wait_fake, send_timeout_with_full_window) {
+Test(wait_fake, send_timeout_with_full_window)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -106,7 +114,8 @@ Test(wait_fake, send_timeout_with_full_window) {
     FS_ASSERT_I64(f.now_ms - FS_T0, 250, "elapsed");
 }
 
-Test(wait_fake, arrival_during_the_wait) {
+Test(wait_fake, arrival_during_the_wait)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -120,7 +129,8 @@ Test(wait_fake, arrival_during_the_wait) {
     FS_ASSERT_I64(f.now_ms - FS_T0, 300, "elapsed (until the arrival)");
 }
 
-Test(wait_fake, arrival_after_the_timeout) {
+Test(wait_fake, arrival_after_the_timeout)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -132,7 +142,8 @@ Test(wait_fake, arrival_after_the_timeout) {
     FS_ASSERT_I64(f.now_ms - FS_T0, 299, "elapsed");
 }
 
-Test(wait_fake, eof_and_error_end_are_readable) {
+Test(wait_fake, eof_and_error_end_are_readable)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s); /* EOF at once */
@@ -150,7 +161,8 @@ Test(wait_fake, eof_and_error_end_are_readable) {
     FS_ASSERT_I64(f.now_ms - FS_T0, 40, "elapsed");
 }
 
-Test(wait_fake, infinite_wait_ends_at_the_end) {
+Test(wait_fake, infinite_wait_ends_at_the_end)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -162,7 +174,8 @@ Test(wait_fake, infinite_wait_ends_at_the_end) {
     FS_ASSERT_I64(f.now_ms, FS_T0 + 7777, "clock");
 }
 
-Test(wait_fake, eintr_is_retried_with_the_remaining_time) {
+Test(wait_fake, eintr_is_retried_with_the_remaining_time)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -176,7 +189,8 @@ Test(wait_fake, eintr_is_retried_with_the_remaining_time) {
     FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
-Test(wait_fake, repeated_eintr_never_stretches_the_deadline) {
+Test(wait_fake, repeated_eintr_never_stretches_the_deadline)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -192,7 +206,8 @@ Test(wait_fake, repeated_eintr_never_stretches_the_deadline) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 4, "wait calls");
 }
 
-Test(wait_fake, eintr_then_ready) {
+Test(wait_fake, eintr_then_ready)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -205,7 +220,8 @@ Test(wait_fake, eintr_then_ready) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
 }
 
-Test(wait_fake, clock_jump_past_the_deadline) {
+Test(wait_fake, clock_jump_past_the_deadline)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -218,11 +234,13 @@ Test(wait_fake, clock_jump_past_the_deadline) {
 
 static int wait_permanent[] = {EBADF, EINVAL, EFAULT, ENOTSOCK};
 
-ParameterizedTestParameters(wait_fake, permanent_wait_error_is_io) {
+ParameterizedTestParameters(wait_fake, permanent_wait_error_is_io)
+{
     return cr_make_param_array(int, wait_permanent, sizeof wait_permanent / sizeof wait_permanent[0]);
 }
 
-ParameterizedTest(int *code, wait_fake, permanent_wait_error_is_io) {
+ParameterizedTest(int *code, wait_fake, permanent_wait_error_is_io)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -237,7 +255,8 @@ ParameterizedTest(int *code, wait_fake, permanent_wait_error_is_io) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "a permanent error is not retried");
 }
 
-Test(wait_fake, enomem_is_no_memory) {
+Test(wait_fake, enomem_is_no_memory)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -247,7 +266,8 @@ Test(wait_fake, enomem_is_no_memory) {
     FS_ASSERT_STATUS(st, BTC_ERR_NO_MEMORY, &err);
 }
 
-Test(wait_fake, interrupt_already_set_returns_at_once) {
+Test(wait_fake, interrupt_already_set_returns_at_once)
+{
     btc_interrupt intr;
     wf_intr_init(&intr);
     btc_interrupt_trigger(&intr);
@@ -264,7 +284,8 @@ Test(wait_fake, interrupt_already_set_returns_at_once) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(wait_fake, interrupt_during_the_wait) {
+Test(wait_fake, interrupt_during_the_wait)
+{
     btc_interrupt intr;
     wf_intr_init(&intr);
     btc_fake f;
@@ -281,7 +302,8 @@ Test(wait_fake, interrupt_during_the_wait) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(wait_fake, interrupt_during_an_infinite_wait) {
+Test(wait_fake, interrupt_during_an_infinite_wait)
+{
     btc_interrupt intr;
     wf_intr_init(&intr);
     btc_fake f;
@@ -296,7 +318,8 @@ Test(wait_fake, interrupt_during_an_infinite_wait) {
     btc_interrupt_destroy(&intr);
 }
 
-Test(wait_fake, bad_arguments) {
+Test(wait_fake, bad_arguments)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -327,7 +350,8 @@ Test(wait_fake, bad_arguments) {
 
 /* ---- btc_wait_many ------------------------------------------------------------- */
 
-Test(wait_fake, many_reports_each_item) {
+Test(wait_fake, many_reports_each_item)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -341,7 +365,8 @@ Test(wait_fake, many_reports_each_item) {
     cr_assert_eq(items[1].occurred, 0, "item 1 (full window) occurred 0x%x", items[1].occurred);
 }
 
-Test(wait_fake, many_timeout_zeroes_every_item) {
+Test(wait_fake, many_timeout_zeroes_every_item)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -355,7 +380,8 @@ Test(wait_fake, many_timeout_zeroes_every_item) {
     FS_ASSERT_I64(f.now_ms - FS_T0, 500, "elapsed");
 }
 
-Test(wait_fake, many_with_different_tables_is_invalid_argument) {
+Test(wait_fake, many_with_different_tables_is_invalid_argument)
+{
     btc_fake f1, f2;
     btc_sock s1, s2;
     wf_silent(&f1, &s1);
@@ -369,7 +395,8 @@ Test(wait_fake, many_with_different_tables_is_invalid_argument) {
     FS_ASSERT_SZ(f1.calls[BTC_FAKE_ANY] + f2.calls[BTC_FAKE_ANY], 0, "slot calls");
 }
 
-Test(wait_fake, many_bad_items) {
+Test(wait_fake, many_bad_items)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -387,7 +414,8 @@ Test(wait_fake, many_bad_items) {
     FS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls");
 }
 
-Test(wait_fake, many_interrupt_and_eintr) {
+Test(wait_fake, many_interrupt_and_eintr)
+{
     btc_interrupt intr;
     wf_intr_init(&intr);
     btc_fake f;
@@ -409,7 +437,8 @@ Test(wait_fake, many_interrupt_and_eintr) {
 
 /* ---- btc_sock_is_connected ------------------------------------------------------- */
 
-Test(wait_fake, is_connected_with_data_consumes_nothing) {
+Test(wait_fake, is_connected_with_data_consumes_nothing)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -432,7 +461,8 @@ Test(wait_fake, is_connected_with_data_consumes_nothing) {
     cr_assert_str_eq(buf, "hello", "got \"%s\", expected \"%s\"", buf, "hello");
 }
 
-Test(wait_fake, is_connected_with_no_data_yet) {
+Test(wait_fake, is_connected_with_no_data_yet)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -443,7 +473,8 @@ Test(wait_fake, is_connected_with_no_data_yet) {
     FS_ASSERT_I64(f.now_ms, FS_T0, "virtual clock (never blocks)");
 }
 
-Test(wait_fake, is_connected_transient_peek_error_is_connected) {
+Test(wait_fake, is_connected_transient_peek_error_is_connected)
+{
     int codes[] = {EINTR, EAGAIN, EWOULDBLOCK};
     for (size_t i = 0; i < 3; i++) {
         btc_fake f;
@@ -456,7 +487,8 @@ Test(wait_fake, is_connected_transient_peek_error_is_connected) {
     }
 }
 
-Test(wait_fake, is_connected_at_eof_is_closed) {
+Test(wait_fake, is_connected_at_eof_is_closed)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -473,7 +505,8 @@ Test(wait_fake, is_connected_at_eof_is_closed) {
     FS_ASSERT_STATUS(st, BTC_OK, &err);
 }
 
-Test(wait_fake, is_connected_eof_step_is_closed) {
+Test(wait_fake, is_connected_eof_step_is_closed)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);
@@ -485,11 +518,13 @@ Test(wait_fake, is_connected_eof_step_is_closed) {
 
 static int probe_errors[] = {ECONNRESET, ENOTCONN, EPIPE, ETIMEDOUT};
 
-ParameterizedTestParameters(wait_fake, is_connected_error_end_is_io) {
+ParameterizedTestParameters(wait_fake, is_connected_error_end_is_io)
+{
     return cr_make_param_array(int, probe_errors, sizeof probe_errors / sizeof probe_errors[0]);
 }
 
-ParameterizedTest(int *code, wait_fake, is_connected_error_end_is_io) {
+ParameterizedTest(int *code, wait_fake, is_connected_error_end_is_io)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -509,7 +544,8 @@ ParameterizedTest(int *code, wait_fake, is_connected_error_end_is_io) {
     cr_assert_eq(err.code, *code, "err.code %d, expected %d", err.code, *code);
 }
 
-Test(wait_fake, is_connected_error_end_later_is_still_connected) {
+Test(wait_fake, is_connected_error_end_later_is_still_connected)
+{
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
@@ -520,7 +556,8 @@ Test(wait_fake, is_connected_error_end_later_is_still_connected) {
     FS_ASSERT_I64(f.now_ms, FS_T0, "the probe never waits for the end");
 }
 
-Test(wait_fake, is_connected_bad_arguments) {
+Test(wait_fake, is_connected_bad_arguments)
+{
     btc_fake f;
     btc_sock s;
     wf_silent(&f, &s);

@@ -60,10 +60,11 @@ typedef enum btc_fake_op {
 
 /** What a step does. */
 typedef enum btc_fake_kind {
-    BTC_FAKE_PASS = 0,  /**< the call behaves normally (consumes the step) */
-    BTC_FAKE_LIMIT,     /**< the call moves at most `value` bytes, 0 included (send/peek/read; else PASS) */
-    BTC_FAKE_FAIL,      /**< the call fails with error code `value` (clock reads ignore it) */
-    BTC_FAKE_EOF,       /**< the peer closes now: reads return 0 once the input is drained, sends fail with EPIPE; then the call proceeds */
+    BTC_FAKE_PASS = 0, /**< the call behaves normally (consumes the step) */
+    BTC_FAKE_LIMIT,    /**< the call moves at most `value` bytes, 0 included (send/peek/read; else PASS) */
+    BTC_FAKE_FAIL,     /**< the call fails with error code `value` (clock reads ignore it) */
+    BTC_FAKE_EOF, /**< the peer closes now: reads return 0 once the input is drained, sends fail with EPIPE; then the
+                     call proceeds */
     BTC_FAKE_ADVANCE,   /**< the clock jumps forward `value` ms, then the same call takes the next step too */
     BTC_FAKE_INTERRUPT, /**< the attached interrupt fires, then the same call takes the next step too */
     BTC_FAKE_KIND_COUNT
@@ -76,8 +77,8 @@ typedef struct btc_fake_step {
 } btc_fake_step;
 
 typedef struct btc_fake_arrival {
-    size_t offset;  /**< input bytes from this offset on ... */
-    int64_t at_ms;  /**< ... become readable at this virtual time */
+    size_t offset; /**< input bytes from this offset on ... */
+    int64_t at_ms; /**< ... become readable at this virtual time */
 } btc_fake_arrival;
 
 /*
@@ -88,34 +89,35 @@ typedef struct btc_fake {
     btc_sys sys; /**< the table, ctx = this fake */
 
     /* script */
-    const uint8_t *in;  /**< peer bytes (caller memory) */
+    const uint8_t *in; /**< peer bytes (caller memory) */
     size_t in_len;
     btc_fake_arrival arrivals[BTC_FAKE_MAX_ARRIVALS];
     size_t arrival_count;
-    int end_error;      /**< 0: EOF at the end of the input; else this error code */
-    int64_t end_at_ms;  /**< virtual time from which the end result is given */
+    int end_error;                       /**< 0: EOF at the end of the input; else this error code */
+    int64_t end_at_ms;                   /**< virtual time from which the end result is given */
     size_t max_peek, max_read, max_send; /**< kernel chunking per call; 0 = unlimited */
-    size_t send_window; /**< bytes the peer accepts in all */
+    size_t send_window;                  /**< bytes the peer accepts in all */
     btc_fake_step steps[BTC_FAKE_MAX_STEPS];
     size_t step_count, step_next;
     btc_interrupt *intr; /**< fired by BTC_FAKE_INTERRUPT steps */
 
     /* state and record */
-    int64_t now_ms;     /**< the virtual clock (starts at 1000) */
-    size_t consumed;    /**< input bytes read (not peeked) so far */
-    uint8_t *out;       /**< where sent bytes are recorded (caller memory), may be NULL */
+    int64_t now_ms;  /**< the virtual clock (starts at 1000) */
+    size_t consumed; /**< input bytes read (not peeked) so far */
+    uint8_t *out;    /**< where sent bytes are recorded (caller memory), may be NULL */
     size_t out_cap;
-    size_t sent;        /**< bytes the peer accepted */
-    bool peer_closed;   /**< a BTC_FAKE_EOF step ran */
-    bool gone;          /**< the peer was declared gone by an endless wait with nothing left */
-    bool closed;        /**< the library closed the fake descriptor */
+    size_t sent;      /**< bytes the peer accepted */
+    bool peer_closed; /**< a BTC_FAKE_EOF step ran */
+    bool gone;        /**< the peer was declared gone by an endless wait with nothing left */
+    bool closed;      /**< the library closed the fake descriptor */
     int last_error;
     unsigned long calls[BTC_FAKE_OP_COUNT]; /**< calls per kind; calls[BTC_FAKE_ANY] counts all */
 } btc_fake;
 
 /** An empty script: no input, EOF at once, no chunking, unlimited send window, clock at 1000 ms. */
 BTC_EXTERN void btc_fake_init(btc_fake *f);
-/** The bytes the peer sends (not copied: must outlive the fake's use). All readable at once unless arrivals say otherwise. */
+/** The bytes the peer sends (not copied: must outlive the fake's use). All readable at once unless arrivals say
+ * otherwise. */
 BTC_EXTERN void btc_fake_set_input(btc_fake *f, const void *data, size_t len);
 /**
  * Input bytes from `offset` on become readable at virtual time at_ms (until a

@@ -31,7 +31,10 @@ typedef struct btc_sock {
     const btc_sys *sys;
 } btc_sock;
 
-#define BTC_SOCK_INIT {BTC_INVALID_SOCKET, NULL}
+#define BTC_SOCK_INIT            \
+    {                            \
+        BTC_INVALID_SOCKET, NULL \
+    }
 
 /** A wait with no time limit. */
 #define BTC_TIMEOUT_INFINITE INT64_MAX
@@ -109,8 +112,7 @@ BTC_EXTERN btc_status btc_sock_get_sock_opt(const btc_sock *s, int level, int na
                                             btc_error *err);
 BTC_EXTERN btc_status btc_sock_set_sock_opt(const btc_sock *s, int level, int name, const void *val, socklen_t len,
                                             btc_error *err);
-BTC_EXTERN btc_status btc_sock_get_sock_name(const btc_sock *s, struct sockaddr *addr, socklen_t *len,
-                                             btc_error *err);
+BTC_EXTERN btc_status btc_sock_get_sock_name(const btc_sock *s, struct sockaddr *addr, socklen_t *len, btc_error *err);
 BTC_EXTERN btc_status btc_sock_set_non_blocking(const btc_sock *s, btc_error *err);
 
 /** Whether s's descriptor can be waited on by this build's backend (always true with poll; false when empty). */
@@ -129,8 +131,8 @@ BTC_EXTERN bool btc_is_selectable_socket(btc_socket_t fd);
  * BTC_ERR_INVALID_SOCKET, BTC_ERR_NO_MEMORY or BTC_ERR_IO. EINTR is retried
  * with the remaining time.
  */
-BTC_EXTERN btc_status btc_sock_wait(const btc_sock *s, int64_t timeout_ms, btc_events requested,
-                                    btc_events *occurred, btc_interrupt *intr, btc_error *err);
+BTC_EXTERN btc_status btc_sock_wait(const btc_sock *s, int64_t timeout_ms, btc_events requested, btc_events *occurred,
+                                    btc_interrupt *intr, btc_error *err);
 
 /**
  * Waits on many sockets at once; same statuses as btc_sock_wait. Every

@@ -51,19 +51,19 @@ BTC_EXTERN const char *btc_version(void);
  * The list is an X-macro so that the enum, the names and the messages come
  * from one place (src/status.c builds its tables from it).
  */
-#define BTC_STATUS_MAP(X)                                                                  \
-    X(BTC_OK, 0, "success")                                                                \
-    X(BTC_ERR_INVALID_ARGUMENT, 1, "invalid argument")                                     \
-    X(BTC_ERR_INVALID_SOCKET, 2, "not connected (empty socket)")                           \
-    X(BTC_ERR_NOT_SELECTABLE, 3, "socket descriptor cannot be used with select()")         \
-    X(BTC_ERR_WOULD_BLOCK, 4, "operation would block, try again")                          \
-    X(BTC_ERR_TIMEOUT, 5, "operation timed out")                                           \
-    X(BTC_ERR_INTERRUPTED, 6, "operation interrupted")                                     \
-    X(BTC_ERR_CLOSED, 7, "connection closed by peer")                                      \
-    X(BTC_ERR_TOO_LARGE, 8, "data limit reached without terminator")                       \
-    X(BTC_ERR_PROTOCOL, 9, "system call broke its contract")                               \
-    X(BTC_ERR_INVALID_UTF8, 10, "received data is not valid UTF-8")                        \
-    X(BTC_ERR_IO, 11, "socket I/O error")                                                  \
+#define BTC_STATUS_MAP(X)                                                          \
+    X(BTC_OK, 0, "success")                                                        \
+    X(BTC_ERR_INVALID_ARGUMENT, 1, "invalid argument")                             \
+    X(BTC_ERR_INVALID_SOCKET, 2, "not connected (empty socket)")                   \
+    X(BTC_ERR_NOT_SELECTABLE, 3, "socket descriptor cannot be used with select()") \
+    X(BTC_ERR_WOULD_BLOCK, 4, "operation would block, try again")                  \
+    X(BTC_ERR_TIMEOUT, 5, "operation timed out")                                   \
+    X(BTC_ERR_INTERRUPTED, 6, "operation interrupted")                             \
+    X(BTC_ERR_CLOSED, 7, "connection closed by peer")                              \
+    X(BTC_ERR_TOO_LARGE, 8, "data limit reached without terminator")               \
+    X(BTC_ERR_PROTOCOL, 9, "system call broke its contract")                       \
+    X(BTC_ERR_INVALID_UTF8, 10, "received data is not valid UTF-8")                \
+    X(BTC_ERR_IO, 11, "socket I/O error")                                          \
     X(BTC_ERR_NO_MEMORY, 12, "out of memory")
 
 typedef enum btc_status {

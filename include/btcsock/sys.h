@@ -97,9 +97,11 @@ typedef struct btc_sys {
     /** Passed to every slot. */
     void *ctx;
 
-    /** socket(2): a new socket that is close-on-exec, non-blocking and never raises SIGPIPE. Fails with BTC_INVALID_SOCKET. */
+    /** socket(2): a new socket that is close-on-exec, non-blocking and never raises SIGPIPE. Fails with
+     * BTC_INVALID_SOCKET. */
     btc_socket_t (*open)(void *ctx, int domain, int type, int protocol);
-    /** A connected stream pair (AF_UNIX on POSIX, loopback TCP on Windows), both close-on-exec and non-blocking. 0 or -1. */
+    /** A connected stream pair (AF_UNIX on POSIX, loopback TCP on Windows), both close-on-exec and non-blocking. 0 or
+     * -1. */
     int (*socketpair)(void *ctx, btc_socket_t out[2]);
     /** close(2) / closesocket(). 0 or -1; the descriptor is released either way. */
     int (*close)(void *ctx, btc_socket_t s);
@@ -125,7 +127,8 @@ typedef struct btc_sys {
     int (*bind)(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len);
     /** listen(2). 0 or -1. */
     int (*listen)(void *ctx, btc_socket_t s, int backlog);
-    /** accept(2): the new socket is close-on-exec and non-blocking. addr/len may be NULL. Fails with BTC_INVALID_SOCKET. */
+    /** accept(2): the new socket is close-on-exec and non-blocking. addr/len may be NULL. Fails with
+     * BTC_INVALID_SOCKET. */
     btc_socket_t (*accept)(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len);
     /** getsockopt(2). 0 or -1. */
     int (*getsockopt)(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len);

@@ -78,20 +78,19 @@ BTC_PRINTF(2, 3) static void note_failure(int line, const char *fmt, ...)
 }
 
 /* Fails the case (returning false) with a message when cond does not hold. */
-#define EXPECT(cond, ...)                                                                                        \
-    do {                                                                                                         \
-        if (!(cond)) {                                                                                           \
-            note_failure(__LINE__, __VA_ARGS__);                                                                 \
-            return false;                                                                                        \
-        }                                                                                                        \
+#define EXPECT(cond, ...)                        \
+    do {                                         \
+        if (!(cond)) {                           \
+            note_failure(__LINE__, __VA_ARGS__); \
+            return false;                        \
+        }                                        \
     } while (0)
 
 /* A btcsock call that must succeed. */
-#define EXPECT_OK(call, err)                                                                                     \
-    do {                                                                                                         \
-        btc_status st_ = (call);                                                                                 \
-        EXPECT(st_ == BTC_OK, "%s -> %s: %s (bytes %zu)", #call, btc_status_name(st_), (err).message,             \
-               (err).bytes);                                                                                     \
+#define EXPECT_OK(call, err)                                                                                        \
+    do {                                                                                                            \
+        btc_status st_ = (call);                                                                                    \
+        EXPECT(st_ == BTC_OK, "%s -> %s: %s (bytes %zu)", #call, btc_status_name(st_), (err).message, (err).bytes); \
     } while (0)
 
 static char g_info[256]; /* extra facts a passing case reports on its PASS line */
@@ -291,8 +290,8 @@ static bool case_sam_hello_ok(const env *e)
     btc_error err;
     EXPECT(line != NULL, "malloc");
     bool ok = tcp_connect(&s, e->sam) && send_str(&s, SAM_HELLO);
-    btc_status st = ok ? btc_sock_recv_until_terminator(&s, '\n', IO_TIMEOUT_MS, NULL, SAM_MAX, line, &len, 0, &err)
-                       : BTC_ERR_IO;
+    btc_status st =
+        ok ? btc_sock_recv_until_terminator(&s, '\n', IO_TIMEOUT_MS, NULL, SAM_MAX, line, &len, 0, &err) : BTC_ERR_IO;
     bool same = ok && st == BTC_OK && strcmp(line, SAM_HELLO_REPLY) == 0 && err.bytes == len + 1;
     char got[96];
     snprintf(got, sizeof got, "%s", ok ? excerpt(line, len) : "");
@@ -356,8 +355,8 @@ static bool dest_reply_ok(const char *line, size_t len)
     EXPECT(priv != NULL, "no PRIV= in the DEST reply");
     for (size_t i = strlen("DEST REPLY PUB="); i < len; i++) {
         char c = line[i];
-        bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                   c == '~' || c == '=';
+        bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '~' ||
+                   c == '=';
         EXPECT(b64 || line + i == priv || (line + i > priv && line + i < priv + 6),
                "byte %zu of the DEST reply is 0x%02x: not I2P base64", i, (unsigned char)c);
     }
@@ -415,8 +414,8 @@ static bool case_sam_dest_too_large(const env *e)
     EXPECT(first_ok, "max_data %d: %s, len %zu, bytes %zu, '%s'", SMALL, btc_status_name(st), len, err.bytes, got);
     if (!rest_ok)
         return false;
-    snprintf(g_info, sizeof g_info, "TOO_LARGE with %d bytes, then the other %zu: one line of %zu", SMALL,
-             tail_len + 1, SMALL + tail_len);
+    snprintf(g_info, sizeof g_info, "TOO_LARGE with %d bytes, then the other %zu: one line of %zu", SMALL, tail_len + 1,
+             SMALL + tail_len);
     return expect_silence(&s, 50);
 }
 
@@ -537,8 +536,7 @@ static bool case_tor_protocolinfo(const env *e)
         if (got < 4)
             sleep_ms(10);
     }
-    EXPECT(got == 4 && memcmp(peek, "250-", 4) == 0, "after the first line the socket holds '%s'",
-           excerpt(peek, got));
+    EXPECT(got == 4 && memcmp(peek, "250-", 4) == 0, "after the first line the socket holds '%s'", excerpt(peek, got));
     bool auth = false;
     bool version = false;
     for (int lines = 1;; lines++) {
@@ -636,8 +634,7 @@ static bool case_tor_pipelined(const env *e)
 static bool case_redis_ping(const env *e)
 {
     BTC_SOCK_AUTO s = BTC_SOCK_INIT;
-    return tcp_connect(&s, e->redis) && send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG") &&
-           expect_silence(&s, 20);
+    return tcp_connect(&s, e->redis) && send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG") && expect_silence(&s, 20);
 }
 
 #define ECHO_SIZE 102400

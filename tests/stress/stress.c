@@ -50,7 +50,8 @@
 /* ---- small helpers ---------------------------------------------------------------- */
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void fail(const char *fmt, ...) {
+static void fail(const char *fmt, ...)
+{
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -61,13 +62,15 @@ static void fail(const char *fmt, ...) {
     _exit(1);
 }
 
-static int64_t now_us(void) {
+static int64_t now_us(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void sleep_us(int64_t us) {
+static void sleep_us(int64_t us)
+{
     struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
@@ -78,7 +81,8 @@ typedef struct rng {
     uint64_t s;
 } rng;
 
-static uint64_t rng_next(rng *r) {
+static uint64_t rng_next(rng *r)
+{
     uint64_t x = r->s;
     x ^= x >> 12;
     x ^= x << 25;
@@ -89,7 +93,8 @@ static uint64_t rng_next(rng *r) {
 
 static uint64_t rng_below(rng *r, uint64_t n) { return n == 0 ? 0 : rng_next(r) % n; }
 
-static rng rng_seeded(uint64_t seed, uint64_t stream) {
+static rng rng_seeded(uint64_t seed, uint64_t stream)
+{
     rng r = {seed ^ (stream * 0x9E3779B97F4A7C15ull) ^ 0xD1B54A32D192ED03ull};
     if (r.s == 0)
         r.s = 1;
@@ -100,7 +105,8 @@ static rng rng_seeded(uint64_t seed, uint64_t stream) {
 
 static uint32_t crc_table[256];
 
-static void crc_init(void) {
+static void crc_init(void)
+{
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
@@ -109,7 +115,8 @@ static void crc_init(void) {
     }
 }
 
-static uint32_t crc32_update(uint32_t crc, const void *data, size_t len) {
+static uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
+{
     const uint8_t *p = data;
     crc = ~crc;
     for (size_t i = 0; i < len; i++)
@@ -131,7 +138,8 @@ static uint64_t g_seed;
  * mostly small, sometimes several KiB, now and then up to 65000 bytes, so
  * lines cross chunk boundaries and need several peeks.
  */
-static size_t gen_line(uint64_t seq, char *out) {
+static size_t gen_line(uint64_t seq, char *out)
+{
     rng r = rng_seeded(g_seed, 1000 + seq);
     uint64_t pick = rng_below(&r, 100);
     size_t n;
@@ -177,7 +185,8 @@ typedef struct log_ctx {
 static log_ctx g_log_ctx[4] = {
     {1, BTC_LOG_TRACE, 0}, {1, BTC_LOG_DEBUG, 0}, {2, BTC_LOG_TRACE, 0}, {2, BTC_LOG_WARN, 0}};
 
-static void log_check(int owner, void *ctx, btc_log_level level, const char *message) {
+static void log_check(int owner, void *ctx, btc_log_level level, const char *message)
+{
     log_ctx *c = ctx;
     if (c < &g_log_ctx[0] || c > &g_log_ctx[3])
         fail("log handler %d called with a foreign ctx %p", owner, ctx);
@@ -193,7 +202,8 @@ static void log_check(int owner, void *ctx, btc_log_level level, const char *mes
 static void handler_a(void *ctx, btc_log_level level, const char *message) { log_check(1, ctx, level, message); }
 static void handler_b(void *ctx, btc_log_level level, const char *message) { log_check(2, ctx, level, message); }
 
-static void *logger_main(void *arg) {
+static void *logger_main(void *arg)
+{
     (void)arg;
     rng r = rng_seeded(g_seed, 5);
     while (!atomic_load(&g_stop_aux)) {
@@ -215,7 +225,8 @@ static void *logger_main(void *arg) {
 
 #define PENDING_CAP (1024 * 1024 + MAX_LINE)
 
-static int64_t pick_timeout(rng *r) {
+static int64_t pick_timeout(rng *r)
+{
     uint64_t p = rng_below(r, 10);
     if (p == 0)
         return 0;
@@ -225,7 +236,8 @@ static int64_t pick_timeout(rng *r) {
 }
 
 /* Sends p[0..len) completely, resuming after every TIMEOUT/INTERRUPTED from exactly err.bytes. */
-static void send_all(rng *r, const char *p, size_t len) {
+static void send_all(rng *r, const char *p, size_t len)
+{
     size_t off = 0;
     while (off < len) {
         btc_error err;
@@ -254,7 +266,8 @@ static void send_all(rng *r, const char *p, size_t len) {
     }
 }
 
-static void *sender_main(void *arg) {
+static void *sender_main(void *arg)
+{
     (void)arg;
     rng r = rng_seeded(g_seed, 1);
     char *pending = malloc(PENDING_CAP);
@@ -296,7 +309,8 @@ static void *sender_main(void *arg) {
 
 #define RBUF_CAP (MAX_LINE + 64)
 
-static void *receiver_main(void *arg) {
+static void *receiver_main(void *arg)
+{
     (void)arg;
     rng r = rng_seeded(g_seed, 2);
     char *buf = malloc(RBUF_CAP);
@@ -312,8 +326,8 @@ static void *receiver_main(void *arg) {
         memset(&err, 0x5a, sizeof err);
         size_t len = (size_t)-1;
         size_t room = RBUF_CAP - have;
-        btc_status st = btc_sock_recv_until_terminator(&g_rx, '\n', pick_timeout(&r), &g_intr_rx, room, buf + have,
-                                                        &len, 0, &err);
+        btc_status st =
+            btc_sock_recv_until_terminator(&g_rx, '\n', pick_timeout(&r), &g_intr_rx, room, buf + have, &len, 0, &err);
         atomic_fetch_add(&st_recv_calls, 1);
         if (err.status != st)
             fail("recv_until: err.status %d != returned %d", (int)err.status, (int)st);
@@ -323,8 +337,8 @@ static void *receiver_main(void *arg) {
             size_t line = have + len;
             size_t wlen = gen_line(seq, want);
             if (line + 1 != wlen || memcmp(buf, want, line) != 0) {
-                fail("line %" PRIu64 ": got %zu bytes (%zu carried) \"%.40s...\", expected %zu bytes \"%.40s...\"",
-                     seq, line + 1, have, buf, wlen, want);
+                fail("line %" PRIu64 ": got %zu bytes (%zu carried) \"%.40s...\", expected %zu bytes \"%.40s...\"", seq,
+                     line + 1, have, buf, wlen, want);
             }
             /* The line's own checksum, independently of the regenerated copy. */
             uint32_t stated = (uint32_t)strtoul(buf + line - 8, NULL, 16);
@@ -368,7 +382,8 @@ static void *receiver_main(void *arg) {
 
 /* ---- interrupter, waiter, prober ------------------------------------------------------ */
 
-static void *interrupter_main(void *arg) {
+static void *interrupter_main(void *arg)
+{
     (void)arg;
     rng r = rng_seeded(g_seed, 3);
     btc_interrupt *all[3] = {&g_intr_tx, &g_intr_rx, &g_intr_wait};
@@ -388,14 +403,16 @@ static void *interrupter_main(void *arg) {
     return NULL;
 }
 
-static void drain(const btc_sock *s) {
+static void drain(const btc_sock *s)
+{
     char tmp[256];
     size_t got;
     while (btc_sock_recv(s, tmp, sizeof tmp, 0, &got, NULL) == BTC_OK && got > 0) {
     }
 }
 
-static void count_wait(btc_status st, const char *what, const btc_error *err) {
+static void count_wait(btc_status st, const char *what, const btc_error *err)
+{
     if (err->status != st)
         fail("%s: err.status %d != returned %d", what, (int)err->status, (int)st);
     if (st == BTC_OK)
@@ -409,7 +426,8 @@ static void count_wait(btc_status st, const char *what, const btc_error *err) {
         fail("%s: %s (%s)", what, btc_status_name(st), err->message);
 }
 
-static void *waiter_main(void *arg) {
+static void *waiter_main(void *arg)
+{
     (void)arg;
     rng r = rng_seeded(g_seed, 4);
     while (!atomic_load(&g_stop_aux)) {
@@ -417,8 +435,8 @@ static void *waiter_main(void *arg) {
         int64_t timeout = (int64_t)rng_below(&r, 6);
         uint64_t pick = rng_below(&r, 4);
         if (pick == 0) {
-            btc_wait_item items[3] = {{&g_c[0], BTC_EV_RECV, 0xff}, {&g_c[1], BTC_EV_RECV, 0xff},
-                                      {&g_d[0], BTC_EV_RECV, 0xff}};
+            btc_wait_item items[3] = {
+                {&g_c[0], BTC_EV_RECV, 0xff}, {&g_c[1], BTC_EV_RECV, 0xff}, {&g_d[0], BTC_EV_RECV, 0xff}};
             btc_status st = btc_wait_many(items, 3, timeout, &g_intr_wait, &err);
             count_wait(st, "wait_many", &err);
             bool any = false;
@@ -465,7 +483,8 @@ static void *waiter_main(void *arg) {
     return NULL;
 }
 
-static void *prober_main(void *arg) {
+static void *prober_main(void *arg)
+{
     (void)arg;
     rng r = rng_seeded(g_seed, 6);
     const btc_sock *all[6] = {&g_tx, &g_rx, &g_c[0], &g_c[1], &g_d[0], &g_d[1]};
@@ -493,7 +512,8 @@ static void *prober_main(void *arg) {
 
 /* ---- main ------------------------------------------------------------------------------ */
 
-static pthread_t start(void *(*fn)(void *)) {
+static pthread_t start(void *(*fn)(void *))
+{
     pthread_t t;
     if (pthread_create(&t, NULL, fn, NULL) != 0)
         fail("pthread_create");
@@ -501,7 +521,8 @@ static pthread_t start(void *(*fn)(void *)) {
 }
 
 /* Waits until `count` threads have reported done, or fails at the deadline. */
-static void await_done(int count, int64_t deadline_us, const char *what) {
+static void await_done(int count, int64_t deadline_us, const char *what)
+{
     while (atomic_load(&g_threads_done) < count) {
         if (now_us() > deadline_us)
             fail("watchdog: %s did not finish (a hang?)", what);
@@ -509,13 +530,14 @@ static void await_done(int count, int64_t deadline_us, const char *what) {
     }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     double seconds = argc > 1 ? atof(argv[1]) : 5.0;
     g_seed = argc > 2 ? strtoull(argv[2], NULL, 0) : (uint64_t)now_us();
     if (seconds <= 0)
         seconds = 5.0;
-    printf("stress: %.1f s, seed %" PRIu64 " (rerun: %s %.1f %" PRIu64 "), wait backend %s\n", seconds, g_seed,
-           argv[0], seconds, g_seed, btc_wait_backend());
+    printf("stress: %.1f s, seed %" PRIu64 " (rerun: %s %.1f %" PRIu64 "), wait backend %s\n", seconds, g_seed, argv[0],
+           seconds, g_seed, btc_wait_backend());
     fflush(stdout);
     crc_init();
 

@@ -561,7 +561,8 @@ static void list_tests(struct crw_test **all, size_t n)
         }
         printf("%s: %zu test%s\n", all[i]->suite, j - i, j - i == 1 ? "" : "s");
         for (size_t k = i; k < j; k++) {
-            printf("%s %s%s\n", k + 1 == j ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80",
+            printf("%s %s%s\n",
+                   k + 1 == j ? "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80" : "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80",
                    all[k]->name, all[k]->disabled ? " (disabled)" : "");
         }
         i = j;
@@ -598,8 +599,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(argv[0]);
             return 0;
-        } else if ((strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0 || strcmp(a, "--timeout") == 0) &&
-                   i + 1 < argc) {
+        } else if ((strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0 || strcmp(a, "--timeout") == 0) && i + 1 < argc) {
             i++; /* Criterion's options with a separate value: accepted, ignored */
         } else if (strncmp(a, "--", 2) == 0 || strncmp(a, "-j", 2) == 0) {
             /* --jobs=N, --color=..., --verbose[=N], --ascii, ...: accepted, ignored */

@@ -25,13 +25,13 @@ TestSuite(win32, .timeout = 60);
 
 /* The Winsock codes a socket library meets; each needs a text (from the system or built in). */
 static const int wsa_codes[] = {
-    WSAEINTR,        WSAEBADF,           WSAEACCES,         WSAEFAULT,        WSAEINVAL,       WSAEMFILE,
-    WSAEWOULDBLOCK,  WSAEINPROGRESS,     WSAEALREADY,       WSAENOTSOCK,      WSAEDESTADDRREQ, WSAEMSGSIZE,
-    WSAEPROTOTYPE,   WSAENOPROTOOPT,     WSAEPROTONOSUPPORT, WSAESOCKTNOSUPPORT, WSAEOPNOTSUPP, WSAEPFNOSUPPORT,
-    WSAEAFNOSUPPORT, WSAEADDRINUSE,      WSAEADDRNOTAVAIL,  WSAENETDOWN,      WSAENETUNREACH,  WSAENETRESET,
-    WSAECONNABORTED, WSAECONNRESET,      WSAENOBUFS,        WSAEISCONN,       WSAENOTCONN,     WSAESHUTDOWN,
-    WSAETIMEDOUT,    WSAECONNREFUSED,    WSAEHOSTDOWN,      WSAEHOSTUNREACH,  WSASYSNOTREADY,  WSAVERNOTSUPPORTED,
-    WSANOTINITIALISED, WSAHOST_NOT_FOUND, WSATRY_AGAIN,     WSANO_RECOVERY,   WSANO_DATA,
+    WSAEINTR,          WSAEBADF,          WSAEACCES,          WSAEFAULT,          WSAEINVAL,       WSAEMFILE,
+    WSAEWOULDBLOCK,    WSAEINPROGRESS,    WSAEALREADY,        WSAENOTSOCK,        WSAEDESTADDRREQ, WSAEMSGSIZE,
+    WSAEPROTOTYPE,     WSAENOPROTOOPT,    WSAEPROTONOSUPPORT, WSAESOCKTNOSUPPORT, WSAEOPNOTSUPP,   WSAEPFNOSUPPORT,
+    WSAEAFNOSUPPORT,   WSAEADDRINUSE,     WSAEADDRNOTAVAIL,   WSAENETDOWN,        WSAENETUNREACH,  WSAENETRESET,
+    WSAECONNABORTED,   WSAECONNRESET,     WSAENOBUFS,         WSAEISCONN,         WSAENOTCONN,     WSAESHUTDOWN,
+    WSAETIMEDOUT,      WSAECONNREFUSED,   WSAEHOSTDOWN,       WSAEHOSTUNREACH,    WSASYSNOTREADY,  WSAVERNOTSUPPORTED,
+    WSANOTINITIALISED, WSAHOST_NOT_FOUND, WSATRY_AGAIN,       WSANO_RECOVERY,     WSANO_DATA,
 };
 
 Test(win32, every_winsock_code_has_a_text)
@@ -121,8 +121,8 @@ Test(win32, classifier_knows_the_wsa_codes)
         {0, true, "0"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        cr_assert_eq(btc_io_error_is_permanent(cases[k].code), cases[k].permanent, "%s (%d) must be %s",
-                     cases[k].name, cases[k].code, cases[k].permanent ? "permanent" : "transient");
+        cr_assert_eq(btc_io_error_is_permanent(cases[k].code), cases[k].permanent, "%s (%d) must be %s", cases[k].name,
+                     cases[k].code, cases[k].permanent ? "permanent" : "transient");
     }
 }
 
@@ -223,8 +223,7 @@ Test(win32, open_and_accept_give_nonblocking_uninheritable_sockets)
     TS_CHECK_OK(&err, btc_sock_open(&cli, AF_INET, SOCK_STREAM, 0, &err));
     btc_status st;
     TS_RUN(st, &err, btc_sock_connect(&cli, (const struct sockaddr *)&sa, sizeof sa, &err));
-    cr_assert(st == BTC_OK || (st == BTC_ERR_WOULD_BLOCK && err.code == WSAEWOULDBLOCK), "connect: %s",
-              err.message);
+    cr_assert(st == BTC_OK || (st == BTC_ERR_WOULD_BLOCK && err.code == WSAEWOULDBLOCK), "connect: %s", err.message);
     TS_CHECK_OK(&err, btc_sock_wait(&cli, 5000, BTC_EV_SEND, NULL, NULL, &err));
     TS_CHECK_OK(&err, btc_sock_accept(&lst, NULL, NULL, &srv, &err));
     cr_assert(ts_is_cloexec(btc_sock_get(&cli)), "opened socket is inheritable");
