@@ -45,10 +45,9 @@ WARN_CFLAGS := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
 BASE_CFLAGS := -std=c11 $(WARN_CFLAGS) -fvisibility=hidden -fPIC -O2 -g
 BASE_CPPFLAGS := -Iinclude
 
-ifeq ($(WAIT_BACKEND),select)
-BASE_CPPFLAGS += -DBTC_WAIT_BACKEND_SELECT=1
-else ifneq ($(WAIT_BACKEND),poll)
-$(error WAIT_BACKEND must be poll or select, not '$(WAIT_BACKEND)')
+include mk/sources.mk
+ifeq ($(filter $(WAIT_BACKEND),$(BTC_POSIX_BACKENDS)),)
+$(error WAIT_BACKEND must be one of $(BTC_POSIX_BACKENDS), not '$(WAIT_BACKEND)')
 endif
 
 # Sanitizers abort on the first report (-fno-sanitize-recover) so a UBSan
@@ -65,7 +64,8 @@ ALL_LDFLAGS  = $(LDFLAGS)
 # --no-undefined: a missing symbol is a link error now, not at a user's
 # dlopen. Not with sanitizers: a sanitized shared object gets the runtime from
 # the executable, so its __asan_* references are undefined by design.
-SO_LDFLAGS := -Wl,-soname,libbtcsock.so.$(SOVERSION) $(if $(SANITIZE),,-Wl,--no-undefined)
+SO_LDFLAGS = -Wl,-soname,$(basename $(basename $(basename $(notdir $@)))).$(SOVERSION) \
+    $(if $(SANITIZE),,-Wl,--no-undefined)
 
 # Header dependencies, written next to each object; -MP keeps a deleted header
 # from breaking the build.
@@ -79,15 +79,21 @@ CRITERION_LIBS   = $(shell pkg-config --libs criterion)
 
 # ---- files --------------------------------------------------------------------
 
-# sys_win32.c is built only by a Windows toolchain.
-SRCS     := $(filter-out src/sys_win32.c,$(sort $(wildcard src/*.c)))
-OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+SRCS      := $(call btc_lib_srcs,posix,$(WAIT_BACKEND))
+OBJS      := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+FAKE_OBJS := $(BTC_FAKE_SRCS:src/%.c=$(BUILD)/obj/%.o)
 
 LIB_A       := $(BUILD)/libbtcsock.a
 LIB_SO_REAL := $(BUILD)/libbtcsock.so.$(VERSION)
 LIB_SO_MAJ  := $(BUILD)/libbtcsock.so.$(SOVERSION)
 LIB_SO      := $(BUILD)/libbtcsock.so
-LIBS        := $(LIB_A) $(LIB_SO_REAL) $(LIB_SO_MAJ) $(LIB_SO)
+FAKE_A       := $(BUILD)/libbtcsock-fake.a
+FAKE_SO_REAL := $(BUILD)/libbtcsock-fake.so.$(VERSION)
+FAKE_SO_MAJ  := $(BUILD)/libbtcsock-fake.so.$(SOVERSION)
+FAKE_SO      := $(BUILD)/libbtcsock-fake.so
+LIBS        := $(LIB_A) $(LIB_SO_REAL) $(LIB_SO_MAJ) $(LIB_SO) $(FAKE_A) $(FAKE_SO_REAL) $(FAKE_SO_MAJ) $(FAKE_SO)
+# What programs of the build tree link: the fake first, it needs the library.
+LINK_LIBS   := $(FAKE_A) $(LIB_A)
 
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
 EXAMPLES     := $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
@@ -98,9 +104,9 @@ TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/support.c)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
-LINT_SRCS    := $(SRCS)
+LINT_SRCS    := $(call btc_lib_srcs,posix,poll) src/sys_select.c $(BTC_FAKE_SRCS)
 
-DEPS := $(OBJS:.o=.d) $(EXAMPLES:=.d) $(TEST_BINS:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d) $(TEST_SUPPORT_OBJ:.o=.d)
+DEPS := $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(EXAMPLES:=.d) $(TEST_BINS:$(BUILD)/tests/%=$(BUILD)/tests/obj/%.d) $(TEST_SUPPORT_OBJ:.o=.d)
 
 # ---- rebuild when the flags change ----------------------------------------------
 #
@@ -146,10 +152,18 @@ $(LIB_A): $(OBJS)
 $(LIB_SO_REAL): $(OBJS)
 	$(CC) -shared $(SO_LDFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ -pthread
 
-$(LIB_SO_MAJ): $(LIB_SO_REAL)
+$(FAKE_A): $(FAKE_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FAKE_SO_REAL): $(FAKE_OBJS) $(LIB_SO)
+	$(CC) -shared $(SO_LDFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(FAKE_OBJS) -L$(BUILD) -lbtcsock
+
+# The version links: libX.so -> libX.so.MAJOR -> libX.so.VERSION.
+$(BUILD)/%.so.$(SOVERSION): $(BUILD)/%.so.$(VERSION)
 	ln -sf $(notdir $<) $@
 
-$(LIB_SO): $(LIB_SO_MAJ)
+$(BUILD)/%.so: $(BUILD)/%.so.$(SOVERSION)
 	ln -sf $(notdir $<) $@
 
 # Examples and tests link the static library: they run from the build tree
@@ -157,9 +171,9 @@ $(LIB_SO): $(LIB_SO_MAJ)
 # helpers, which -fvisibility=hidden keeps out of the shared object.
 examples: $(EXAMPLES)
 
-$(BUILD)/examples/%: examples/%.c $(LIB_A) $(FLAGS_STAMP)
+$(BUILD)/examples/%: examples/%.c $(LINK_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ $< -o $@ $(LIB_A) $(ALL_LDFLAGS) -pthread
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ $< -o $@ $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
 # ---- tests --------------------------------------------------------------------
 
@@ -169,7 +183,7 @@ $(BUILD)/tests/obj/%.o: tests/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/obj/test_%.o $(TEST_SUPPORT_OBJ) $(LIB_A)
+$(BUILD)/tests/test_%: $(BUILD)/tests/obj/test_%.o $(TEST_SUPPORT_OBJ) $(LINK_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CRITERION_LIBS) -pthread
 
 # Runs the suites of this one configuration; scripts/run-tests.sh prints each
@@ -196,8 +210,7 @@ check:
 	scripts/check-headers.sh || rc=1; \
 	$(foreach c,$(CHECK_CONFIGS),echo "== make test ($(c): $(CHECK_$(c)))"; \
 	    $(MAKE) -s --no-print-directory all test $(CHECK_$(c)) || rc=1;) \
-	echo "== exported symbols"; \
-	scripts/check-exports.sh $(LIB_SO_REAL) || rc=1; \
+	$(MAKE) -s --no-print-directory lint-exports || rc=1; \
 	echo "== total"; \
 	scripts/run-tests.sh --total $(CHECK_RESULTS) || rc=1; \
 	exit $$rc
@@ -240,9 +253,11 @@ lint-src:
 	@echo "== source rules"
 	@scripts/check-src.sh
 
-lint-exports: $(LIB_SO_REAL)
+# The production library exports btc_ names and no test double; the fake, only its own.
+lint-exports: $(LIB_SO_REAL) $(FAKE_SO_REAL)
 	@echo "== exported symbols"
-	@scripts/check-exports.sh $(LIB_SO_REAL)
+	@scripts/check-exports.sh $(LIB_SO_REAL) '^btc_[a-z0-9]' '^btc_fake_'
+	@scripts/check-exports.sh $(FAKE_SO_REAL) '^btc_fake_'
 
 # ---- demo ---------------------------------------------------------------------
 
@@ -254,28 +269,32 @@ demo:
 
 # ---- install ------------------------------------------------------------------
 
-# The .pc file is written straight into its destination, so it always carries
-# the PREFIX/LIBDIR of this install.
+# Both libraries, each with its version links and its .pc file (written
+# straight into its destination, so it carries this install's PREFIX/LIBDIR).
+INSTALL_LIBS := btcsock btcsock-fake
 install: lib
 	install -d $(DESTDIR)$(INCLUDEDIR)/btcsock $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/btcsock.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(wildcard include/btcsock/*.h) $(DESTDIR)$(INCLUDEDIR)/btcsock/
-	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
-	ln -sf libbtcsock.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbtcsock.so.$(SOVERSION)
-	ln -sf libbtcsock.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libbtcsock.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    btcsock.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/btcsock.pc
-	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/btcsock.pc
+	set -e; for l in $(INSTALL_LIBS); do \
+	    install -m 644 $(BUILD)/lib$$l.a $(DESTDIR)$(LIBDIR)/; \
+	    install -m 755 $(BUILD)/lib$$l.so.$(VERSION) $(DESTDIR)$(LIBDIR)/; \
+	    ln -sf lib$$l.so.$(VERSION) $(DESTDIR)$(LIBDIR)/lib$$l.so.$(SOVERSION); \
+	    ln -sf lib$$l.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/lib$$l.so; \
+	    sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	        -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	        $$l.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
+	    chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/btcsock.h
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/btcsock/,$(notdir $(wildcard include/btcsock/*.h)))
 	rmdir $(DESTDIR)$(INCLUDEDIR)/btcsock 2>/dev/null || true
-	rm -f $(DESTDIR)$(LIBDIR)/libbtcsock.a $(DESTDIR)$(LIBDIR)/libbtcsock.so \
-	    $(DESTDIR)$(LIBDIR)/libbtcsock.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libbtcsock.so.$(VERSION)
-	rm -f $(DESTDIR)$(PKGCONFIGDIR)/btcsock.pc
+	for l in $(INSTALL_LIBS); do \
+	    rm -f $(DESTDIR)$(LIBDIR)/lib$$l.a $(DESTDIR)$(LIBDIR)/lib$$l.so $(DESTDIR)$(LIBDIR)/lib$$l.so.$(SOVERSION) \
+	        $(DESTDIR)$(LIBDIR)/lib$$l.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
+	done
 	rmdir $(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null || true
 
 # ---- housekeeping -------------------------------------------------------------

@@ -8,6 +8,7 @@
  * silent peer gives BTC_ERR_TIMEOUT. Exit status 0 when both pass.
  */
 #include <btcsock.h>
+#include <btcsock/fake.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -36,6 +36,7 @@
 #include <sys/select.h>
 
 #include <btcsock.h>
+#include <btcsock/fake.h>
 
 typedef struct fz_in {
     const uint8_t *p;

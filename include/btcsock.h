@@ -6,6 +6,10 @@
  * interrupt, receive-until-terminator with zero over-read, readiness waits,
  * a non-consuming connectivity probe, and OS-neutral error strings. No
  * function aborts or raises SIGPIPE; every one returns a btc_status.
+ *
+ * The scripted fake socket is a library of its own (libbtcsock-fake, its
+ * header <btcsock/fake.h>), so that test code never becomes part of the
+ * production library's ABI.
  */
 #ifndef BTCSOCK_H
 #define BTCSOCK_H
@@ -14,6 +18,5 @@
 #include "btcsock/sys.h"
 #include "btcsock/interrupt.h"
 #include "btcsock/sock.h"
-#include "btcsock/fake.h"
 
 #endif /* BTCSOCK_H */

@@ -32,8 +32,8 @@ bench-build:
 	    $(BENCH_BUILD)/select/btcbench
 
 # Only meaningful inside the sub-makes above (BUILD = build/bench/<backend>).
-$(BUILD)/btcbench: $(BENCH_SRCS) $(BENCH_HDRS) $(LIB_A) $(FLAGS_STAMP)
-	$(CC) $(ALL_CPPFLAGS) -Ibench $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(LIB_A) $(ALL_LDFLAGS) -pthread
+$(BUILD)/btcbench: $(BENCH_SRCS) $(BENCH_HDRS) $(LINK_LIBS) $(FLAGS_STAMP)
+	$(CC) $(ALL_CPPFLAGS) -Ibench $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
 bench-quick: bench-build
 	@$(BENCH_BUILD)/poll/btcbench --quick --out=$(BENCH_BUILD)/quick all $(BENCH_ARGS)

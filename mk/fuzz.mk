@@ -18,7 +18,7 @@
 #        FUZZ_SECONDS=600  FUZZ_JOBS=2 (long runs side by side)  FUZZ_NICE="nice -n 10"
 #        FUZZ_SMOKE_LF=60  FUZZ_SMOKE_AFL=30  FUZZ_MUTANT_SECONDS=60  FUZZ_MUTANTS=<patches>
 #        FUZZ_MUTANT_SEEDS=none (mutants fuzzed from an empty corpus, not the seeds)
-#        FUZZ_DEFS=-DBTC_WAIT_BACKEND_SELECT=1 (with its own FUZZ_BUILD)
+#        FUZZ_BACKEND=select (the wait backend of every flavour but sel; with its own FUZZ_BUILD)
 #
 # Self-contained (FUZZ_ variables only), so that scripts/fuzz-mutants.sh can run
 # it with `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
@@ -33,7 +33,7 @@ FUZZ_SMOKE_AFL ?= 30
 FUZZ_MUTANT_SECONDS ?= 60
 FUZZ_MUTANTS  ?=
 FUZZ_MUTANT_SEEDS ?= corpus
-FUZZ_DEFS     ?=
+FUZZ_BACKEND  ?= poll
 FUZZ_CLANG    ?= $(shell command -v clang-14 2>/dev/null || echo clang)
 FUZZ_GCC      ?= gcc
 FUZZ_AFL_CC   ?= afl-clang-fast
@@ -42,8 +42,8 @@ FUZZ_PYTHON   ?= python3
 # Our warnings, as for the library (warnings are errors in harnesses too).
 FUZZ_WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
 FUZZ_BASE     := -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_WARN)
-FUZZ_CPPFLAGS := -Iinclude -Isrc $(FUZZ_DEFS)
-FUZZ_LIB_SRCS := $(filter-out src/sys_win32.c,$(sort $(wildcard src/*.c)))
+FUZZ_CPPFLAGS := -Iinclude -Isrc
+include mk/sources.mk
 
 # The flavours: compiler, flags, extra environment, and whether they use the
 # replay main (the engines bring their own).
@@ -65,7 +65,8 @@ FUZZ_CFLAGS_asan = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_LINK_asan  = $(FUZZ_CFLAGS_asan)
 FUZZ_MAIN_asan  = 1
 FUZZ_CC_sel     = $(FUZZ_GCC)
-FUZZ_CFLAGS_sel = $(FUZZ_CFLAGS_asan) -DBTC_WAIT_BACKEND_SELECT=1
+FUZZ_CFLAGS_sel = $(FUZZ_CFLAGS_asan)
+FUZZ_BACKEND_sel = select
 FUZZ_LINK_sel   = $(FUZZ_CFLAGS_asan)
 FUZZ_MAIN_sel   = 1
 FUZZ_CC_msan    = $(FUZZ_CLANG)
@@ -85,7 +86,8 @@ FUZZ_MAIN_explain = 1
 fuzz_bins = $(foreach t,$(FUZZ_TARGETS),$(FUZZ_BUILD)/$(1)/fuzz_$(t))
 
 define FUZZ_FLAVOR_RULES
-FUZZ_OBJS_$(1) := $(FUZZ_LIB_SRCS:src/%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) \
+FUZZ_SRCS_$(1) := $(call btc_lib_srcs,posix,$(or $(FUZZ_BACKEND_$(1)),$(FUZZ_BACKEND))) $(BTC_FAKE_SRCS)
+FUZZ_OBJS_$(1) := $$(FUZZ_SRCS_$(1):src/%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) \
                   $(if $(FUZZ_MAIN_$(1)),$(FUZZ_BUILD)/$(1)/obj/fuzz/replay_main.o)
 FUZZ_FLAGS_NOW_$(1) := $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) $$(FUZZ_LINK_$(1))
 

@@ -21,9 +21,9 @@ INTEG_DEPS  := $(INTEG_BIN) $(BUILD)/examples/linecat $(BUILD)/examples/socks5
 
 integration: $(INTEG_DEPS)
 
-$(INTEG_BIN): tests/integration/integ.c $(LIB_A) $(FLAGS_STAMP)
+$(INTEG_BIN): tests/integration/integ.c $(LINK_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ $< -o $@ $(LIB_A) $(ALL_LDFLAGS) -pthread
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ $< -o $@ $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
 check-integration: $(INTEG_DEPS)
 	@BUILD=$(BUILD) tests/integration/run.sh --integ $(INTEG_BIN) --examples $(BUILD)/examples

@@ -54,9 +54,9 @@ valgrind: $(TEST_BINS)
 
 # ---- stress -----------------------------------------------------------------------
 
-$(BUILD)/stress/stress: $(STRESS_SRC) $(LIB_A) $(FLAGS_STAMP)
+$(BUILD)/stress/stress: $(STRESS_SRC) $(LINK_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIB_A) $(ALL_LDFLAGS) -pthread
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
 stress: $(BUILD)/stress/stress
 	@$(STRESS_RUN) $< $(STRESS_SECONDS) $(STRESS_SEED)

@@ -12,7 +12,7 @@
 #        (per program, default 300)  WIN_FILTER=suite/test-glob (run only the
 #        matching cases, e.g. WIN_FILTER='real/*')
 #
-# The library is src/*.c with sys_win32.c in place of sys_posix.c, built
+# The library is the portable src/*.c with sys_win32.c and sys_winselect.c (mk/sources.mk), built
 # with the project's warnings (-Werror) and mingw's C99 stdio (so %zu works
 # everywhere). Programs are linked -static: they need no DLL beside the
 # system's own, so they run from a fresh clone under Wine or on Windows.
@@ -48,9 +48,11 @@ WIN_CPPFLAGS = -Iinclude -D__USE_MINGW_ANSI_STDIO=1
 WIN_LDFLAGS  = -static
 WIN_LDLIBS   = -lws2_32
 
-WIN_SRCS := $(filter-out src/sys_posix.c,$(sort $(wildcard src/*.c)))
+WIN_SRCS := $(call btc_lib_srcs,win32,winselect)
 WIN_OBJS := $(WIN_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
+WIN_FAKE_OBJS := $(BTC_FAKE_SRCS:src/%.c=$(WIN_BUILD)/obj/%.o)
 WIN_LIB  := $(WIN_BUILD)/libbtcsock.a
+WIN_FAKE_LIB := $(WIN_BUILD)/libbtcsock-fake.a
 
 # Listed, not globbed: a new suite is added here once it builds and passes for Windows.
 WIN_SUITES   := $(filter $(basename $(notdir $(wildcard tests/test_*.c))), \
@@ -81,7 +83,7 @@ $(WIN_STAMP):
 
 .PHONY: windows check-windows windows-deps windows-toolchain
 
-windows: $(WIN_LIB) $(WIN_TESTS) $(WIN_EXAMPLES)
+windows: $(WIN_LIB) $(WIN_FAKE_LIB) $(WIN_TESTS) $(WIN_EXAMPLES)
 
 windows-toolchain:
 	@command -v $(WIN_CC) > /dev/null || { echo "make windows: $(WIN_CC) not found" \
@@ -95,6 +97,10 @@ $(WIN_LIB): $(WIN_OBJS)
 	@rm -f $@
 	$(WIN_AR) rcs $@ $^
 
+$(WIN_FAKE_LIB): $(WIN_FAKE_OBJS)
+	@rm -f $@
+	$(WIN_AR) rcs $@ $^
+
 $(WIN_BUILD)/tests/obj/%.o: tests/%.c $(WIN_STAMP) | windows-toolchain
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WIN_TEST_CPPFLAGS) $(WIN_CFLAGS) -MMD -MP -c $< -o $@
@@ -104,14 +110,14 @@ $(WIN_BUILD)/tests/obj/%.o: tests/win/%.c $(WIN_STAMP) | windows-toolchain
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WIN_CPPFLAGS) -Itests -Isrc -Itests/win $(WIN_CFLAGS) -MMD -MP -c $< -o $@
 
-$(WIN_BUILD)/tests/%.exe: $(WIN_BUILD)/tests/obj/%.o $(WIN_TEST_SUPPORT) $(WIN_LIB)
+$(WIN_BUILD)/tests/%.exe: $(WIN_BUILD)/tests/obj/%.o $(WIN_TEST_SUPPORT) $(WIN_FAKE_LIB) $(WIN_LIB)
 	$(WIN_CC) $(WIN_CFLAGS) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LDLIBS)
 
 # demo.c includes <arpa/inet.h>, <netinet/in.h> and <pthread.h>: shims and winpthreads.
-$(WIN_BUILD)/examples/%.exe: examples/%.c $(WIN_LIB) $(WIN_STAMP) | windows-toolchain
+$(WIN_BUILD)/examples/%.exe: examples/%.c $(WIN_FAKE_LIB) $(WIN_LIB) $(WIN_STAMP) | windows-toolchain
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WIN_CPPFLAGS) -isystem tests/win/compat -include tests/win/compat/posix_compat.h $(WIN_CFLAGS) -MMD -MP -MF $@.d -MT $@ $< -o $@ \
-	    $(WIN_LIB) $(WIN_LDFLAGS) -pthread $(WIN_LDLIBS)
+	    $(WIN_FAKE_LIB) $(WIN_LIB) $(WIN_LDFLAGS) -pthread $(WIN_LDLIBS)
 
 # Installs what a fresh Debian 12 lacks (see /work/shared/NOTES.md): about 25 s.
 windows-deps:

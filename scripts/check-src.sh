@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 if [ $# -eq 0 ]; then
     shopt -s nullglob
-    set -- src/*.c src/*.h
+    set -- src/*.c src/*.h src/fake/*.c
 fi
 if [ $# -eq 0 ]; then
     echo "check-src: no files in src/" >&2

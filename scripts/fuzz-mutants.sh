@@ -37,7 +37,7 @@ field() { sed -n "s/^$1: *//p" "$2" | head -n 1; }
 
 # run_mutant PATCH: writes $work/<name>.result as "name|target|backend|result|seconds|execs|how".
 run_mutant() {
-    local patch=$1 name target backend tree log defs t0 t1 rc how result
+    local patch=$1 name target backend tree log t0 t1 rc how result
     case $patch in /*) ;; *) patch="$root/$patch" ;; esac
     name=$(field Mutant "$patch")
     target=$(field Target "$patch")
@@ -47,7 +47,7 @@ run_mutant() {
     log="$tree.log"
     mkdir -p "$tree/mk" "$tree/corpus" "$tree/artifacts"
     cp -r "$root/src" "$root/include" "$root/fuzz" "$tree/"
-    cp "$root/mk/fuzz.mk" "$tree/mk/"
+    cp "$root/mk/fuzz.mk" "$root/mk/sources.mk" "$tree/mk/"
     local how_applied=""
     if ! (cd "$tree" && patch -p1 -s --dry-run < "$patch" && patch -p1 -s < "$patch") > "$log" 2>&1; then
         # src/ moved under the patch: plant the same bug in today's src/ if its text is still there.
@@ -59,10 +59,8 @@ run_mutant() {
             return
         fi
     fi
-    defs=""
-    [ "$backend" = select ] && defs="-DBTC_WAIT_BACKEND_SELECT=1"
     if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$tree" -f mk/fuzz.mk FUZZ_BUILD=build \
-        FUZZ_TARGETS="$target" FUZZ_DEFS="$defs" ${FUZZ_CLANG:+FUZZ_CLANG=$FUZZ_CLANG} fuzz-build-lf >> "$log" 2>&1; then
+        FUZZ_TARGETS="$target" FUZZ_BACKEND="${backend:-poll}" ${FUZZ_CLANG:+FUZZ_CLANG=$FUZZ_CLANG} fuzz-build-lf >> "$log" 2>&1; then
         echo "$name|$target|$backend|NO-BUILD|-|-|see $log" > "$work/$name.result"
         return
     fi

@@ -82,23 +82,9 @@ btc_status btc__check_stop(const btc_sys *sys, btc__deadline dl, const btc_inter
 btc_status btc__wait_ready(const btc_sock *s, const btc_sys *sys, btc_events events, btc__deadline dl,
                            btc_interrupt *intr, int *code);
 
-/* ---- the OS-specific pieces that are not slots (sys_posix.c, sys_win32.c) -- */
+/* ---- what the platform files provide (platform.h) ---------------------- */
 
-/** Opens a wake descriptor pair (may be the same descriptor twice). 0 or an error code. */
-int btc__wake_open(btc_socket_t *rd, btc_socket_t *wr);
-/** Makes rd readable. Async-signal-safe; preserves errno. */
-void btc__wake_signal(btc_socket_t wr);
-/** Empties rd. */
-void btc__wake_drain(btc_socket_t rd);
-/** Closes both (once if they are the same). */
-void btc__wake_close(btc_socket_t rd, btc_socket_t wr);
-/**
- * How many sockets one wait of the default backend can watch, the
- * interrupt's wake descriptor included: SIZE_MAX where there is no such
- * limit (poll, and POSIX select, whose limit is on descriptor values);
- * FD_SETSIZE on Windows, where an fd_set holds that many sockets.
- */
-size_t btc__wait_capacity(void);
+#include "platform.h"
 
 /* ---- UTF-8 (utf8.c) ------------------------------------------------------- */
 

@@ -6,22 +6,36 @@
 
 /* ---- the table ---------------------------------------------------------- */
 
-#define BTC__SYS_SLOTS(X)                                                                                     \
-    X(open)                                                                                                   \
-    X(socketpair) X(close) X(send) X(recv) X(connect) X(bind) X(listen) X(accept) X(getsockopt) X(setsockopt) \
-        X(getsockname) X(set_non_blocking) X(wait) X(last_error) X(now_ms)
+/* The slot list's columns as tables, indexed by btc_sys_slot. */
+#define BTC__SLOT_NAME(since, ret, name, fails, n, params) #name,
+static const char *const slot_names[] = {BTC_SYS_SLOTS(BTC__SLOT_NAME)};
+#undef BTC__SLOT_NAME
+#define BTC__SLOT_SINCE(since, ret, name, fails, n, params) since,
+static const unsigned slot_since[] = {BTC_SYS_SLOTS(BTC__SLOT_SINCE)};
+#undef BTC__SLOT_SINCE
 
+const char *btc_sys_slot_name(btc_sys_slot slot)
+{
+    return (unsigned)slot < (unsigned)BTC_SYS_SLOT_COUNT ? slot_names[slot] : "?";
+}
+
+unsigned btc_sys_slot_since(btc_sys_slot slot)
+{
+    return (unsigned)slot < (unsigned)BTC_SYS_SLOT_COUNT ? slot_since[slot] : 0;
+}
+
+/* A slot is only read when the table's version has it: an older table ends before it. */
 btc_status btc_sys_validate(const btc_sys *sys, btc_error *err)
 {
     if (sys == NULL)
         return btc__ok(err, 0);
-    if (sys->version != BTC_SYS_VERSION)
-        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys version %u, this library needs %u", sys->version,
-                         (unsigned)BTC_SYS_VERSION);
-#define BTC__CHECK_SLOT(slot) \
-    if (sys->slot == NULL)    \
-        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys slot '%s' is NULL", #slot);
-    BTC__SYS_SLOTS(BTC__CHECK_SLOT)
+    if (sys->version < 1 || sys->version > BTC_SYS_VERSION)
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys version %u, this library knows 1 to %u",
+                         sys->version, (unsigned)BTC_SYS_VERSION);
+#define BTC__CHECK_SLOT(since, ret, name, fails, n, params) \
+    if ((since) <= sys->version && sys->name == NULL)       \
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "btc_sys slot '%s' is NULL", #name);
+    BTC_SYS_SLOTS(BTC__CHECK_SLOT)
 #undef BTC__CHECK_SLOT
     return btc__ok(err, 0);
 }

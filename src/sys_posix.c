@@ -1,9 +1,9 @@
 /*
  * src/sys_posix.c - the POSIX operating system behind btc_sys.
  *
- * This is the only file (with a future sys_win32.c) that calls the socket
- * API, poll/select, the clock or strerror_r, and the only place where
- * platform conditionals live. Everything else reaches the OS through the
+ * The POSIX OS file (see platform.h): the socket API, the clock, strerror_r
+ * and the interrupt's wake descriptors. The readiness wait is the backend's
+ * (sys_poll.c or sys_select.c). Everything else reaches the OS through the
  * table returned by btc_sys_default().
  */
 #define _GNU_SOURCE /* accept4, pipe2, SOCK_CLOEXEC, eventfd on Linux */
@@ -11,11 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -245,133 +242,12 @@ static int64_t posix_now_ms(void *ctx)
     return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
 }
 
-/* ---- readiness: poll (default) or select ---------------------------------- */
-
-#ifdef BTC_WAIT_BACKEND_SELECT
-
-bool btc_is_selectable_socket(btc_socket_t fd) { return fd >= 0 && fd < FD_SETSIZE; }
-const char *btc_wait_backend(void) { return "select"; }
-
-static void select_add(btc_socket_t fd, fd_set *set, int *maxfd)
-{
-    FD_SET(fd, set);
-    if (fd > *maxfd)
-        *maxfd = fd;
-}
+/* ---- readiness: the wait backend (sys_poll.c or sys_select.c) ------------ */
 
 static int posix_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
 {
-    (void)ctx;
-    fd_set rd;
-    fd_set wr;
-    fd_set ex;
-    FD_ZERO(&rd);
-    FD_ZERO(&wr);
-    FD_ZERO(&ex);
-    int maxfd = -1;
-    /* Refuse, never corrupt memory: FD_SET past FD_SETSIZE writes out of bounds. */
-    if (wake != BTC_INVALID_SOCKET && !btc_is_selectable_socket(wake)) {
-        errno = EINVAL;
-        return -1;
-    }
-    for (size_t i = 0; i < count; i++) {
-        btc_socket_t fd = items[i].sock->fd;
-        items[i].occurred = 0;
-        if (!btc_is_selectable_socket(fd)) {
-            errno = EINVAL;
-            return -1;
-        }
-        if (items[i].requested & BTC_EV_RECV)
-            select_add(fd, &rd, &maxfd);
-        if (items[i].requested & BTC_EV_SEND)
-            select_add(fd, &wr, &maxfd);
-        select_add(fd, &ex, &maxfd);
-    }
-    if (wake != BTC_INVALID_SOCKET)
-        select_add(wake, &rd, &maxfd);
-
-    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000};
-    int n = select(maxfd + 1, &rd, &wr, &ex, timeout_ms < 0 ? NULL : &tv);
-    if (n <= 0)
-        return n;
-    int ready = (wake != BTC_INVALID_SOCKET && FD_ISSET(wake, &rd)) ? 1 : 0;
-    for (size_t i = 0; i < count; i++) {
-        btc_socket_t fd = items[i].sock->fd;
-        btc_events ev = 0;
-        if ((items[i].requested & BTC_EV_RECV) && FD_ISSET(fd, &rd))
-            ev |= BTC_EV_RECV;
-        if ((items[i].requested & BTC_EV_SEND) && FD_ISSET(fd, &wr))
-            ev |= BTC_EV_SEND;
-        if (FD_ISSET(fd, &ex))
-            ev |= BTC_EV_ERR;
-        items[i].occurred = ev;
-        ready += ev != 0;
-    }
-    return ready;
+    return btc__backend_wait(ctx, items, count, wake, timeout_ms);
 }
-
-#else /* poll */
-
-bool btc_is_selectable_socket(btc_socket_t fd) { return fd >= 0; }
-const char *btc_wait_backend(void) { return "poll"; }
-
-/* Enough for every single-socket wait and small btc_wait_many calls without malloc. */
-#define BTC__POLL_STACK 64
-
-static btc_events events_from_poll(short revents)
-{
-    btc_events ev = 0;
-    if (revents & POLLIN)
-        ev |= BTC_EV_RECV;
-    if (revents & POLLOUT)
-        ev |= BTC_EV_SEND;
-    if (revents & (POLLERR | POLLHUP | POLLNVAL))
-        ev |= BTC_EV_ERR;
-    return ev;
-}
-
-static int posix_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
-{
-    (void)ctx;
-    size_t total = count + (wake != BTC_INVALID_SOCKET ? 1 : 0);
-    struct pollfd stack_fds[BTC__POLL_STACK];
-    struct pollfd *fds = stack_fds;
-    if (total > BTC__POLL_STACK) {
-        fds = calloc(total, sizeof *fds);
-        if (fds == NULL) {
-            errno = ENOMEM;
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < count; i++) {
-        fds[i].fd = items[i].sock->fd;
-        fds[i].events = (short)(((items[i].requested & BTC_EV_RECV) ? POLLIN : 0) |
-                                ((items[i].requested & BTC_EV_SEND) ? POLLOUT : 0));
-        fds[i].revents = 0;
-        items[i].occurred = 0;
-    }
-    if (wake != BTC_INVALID_SOCKET) {
-        fds[count].fd = wake;
-        fds[count].events = POLLIN;
-        fds[count].revents = 0;
-    }
-    int n = poll(fds, (nfds_t)total, timeout_ms < 0 ? -1 : timeout_ms);
-    if (n > 0) {
-        for (size_t i = 0; i < count; i++)
-            items[i].occurred = events_from_poll(fds[i].revents);
-    }
-    if (fds != stack_fds) {
-        int saved = errno;
-        free(fds);
-        errno = saved;
-    }
-    return n;
-}
-
-#endif
-
-/* Both backends refuse by descriptor value (select) or not at all (poll), never by count. */
-size_t btc__wait_capacity(void) { return SIZE_MAX; }
 
 /* ---- wake descriptors for btc_interrupt ----------------------------------- */
 
@@ -431,25 +307,11 @@ void btc__wake_close(btc_socket_t rd, btc_socket_t wr)
 
 /* ---- the table ---------------------------------------------------------- */
 
-static const btc_sys posix_sys = {
-    .version = BTC_SYS_VERSION,
-    .ctx = NULL,
-    .open = posix_open,
-    .socketpair = posix_socketpair,
-    .close = posix_close,
-    .send = posix_send,
-    .recv = posix_recv,
-    .connect = posix_connect,
-    .bind = posix_bind,
-    .listen = posix_listen,
-    .accept = posix_accept,
-    .getsockopt = posix_getsockopt,
-    .setsockopt = posix_setsockopt,
-    .getsockname = posix_getsockname,
-    .set_non_blocking = posix_set_non_blocking,
-    .wait = posix_wait,
-    .last_error = posix_last_error,
-    .now_ms = posix_now_ms,
+static const btc_sys posix_sys = {.version = BTC_SYS_VERSION,
+                                  .ctx = NULL,
+#define BTC__POSIX_SLOT(since, ret, name, fails, n, params) .name = posix_##name,
+                                  BTC_SYS_SLOTS(BTC__POSIX_SLOT)
+#undef BTC__POSIX_SLOT
 };
 
 const btc_sys *btc_sys_default(void) { return &posix_sys; }

@@ -1,11 +1,10 @@
 /*
  * src/sys_win32.c - the Windows (Winsock 2) operating system behind btc_sys.
  *
- * The twin of sys_posix.c: the only file that calls Winsock, select, the
- * clock or FormatMessage on Windows, and the only place where Windows
- * conditionals are needed (this whole file is built only by a Windows
- * toolchain; see mk/windows.mk). Everything else reaches the OS through the
- * table returned by btc_sys_default().
+ * The Windows OS file (see platform.h), the twin of sys_posix.c: Winsock,
+ * the clock and FormatMessage. The readiness wait is sys_winselect.c. Both
+ * are built only by a Windows toolchain (mk/sources.mk). Everything else
+ * reaches the OS through the table returned by btc_sys_default().
  *
  * Decisions (each explained where it is implemented):
  *  - Winsock is initialised once, on first need (creating a socket, a socket
@@ -641,81 +640,11 @@ static int64_t win32_now_ms(void *ctx)
     return (c / f) * 1000 + (c % f) * 1000 / f;
 }
 
-/* ---- readiness: select ------------------------------------------------------- */
-
-/*
- * select, not WSAPoll: Bitcoin Core avoids WSAPoll (before Windows 10 2004
- * it did not report a failed non-blocking connect), and select behaves the
- * same on every Windows version and under Wine. On Windows an fd_set holds
- * up to FD_SETSIZE sockets whatever their values, so every valid socket is
- * selectable; the limit is on how many one wait can watch (btc__wait_capacity).
- */
-bool btc_is_selectable_socket(btc_socket_t fd) { return fd != INVALID_SOCKET; }
-const char *btc_wait_backend(void) { return "select"; }
-size_t btc__wait_capacity(void) { return FD_SETSIZE; }
-
-/*
- * select with no socket at all fails (WSAEINVAL) on Windows, so a wait on
- * nothing (btc_wait_many with count 0 and no interrupt) is a Sleep. btc__wait
- * re-checks its deadline afterwards, so a short Sleep only costs another round.
- */
-static int sleep_ms(int timeout_ms)
-{
-    Sleep(timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
-    return 0;
-}
+/* ---- readiness: the wait backend (sys_winselect.c) ------------------------ */
 
 static int win32_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
 {
-    (void)ctx;
-    for (size_t i = 0; i < count; i++)
-        items[i].occurred = 0;
-    if (count == 0 && wake == INVALID_SOCKET)
-        return sleep_ms(timeout_ms);
-    /* Refuse, never truncate: FD_SET silently drops what does not fit. */
-    if (count > FD_SETSIZE - (wake != INVALID_SOCKET ? 1U : 0U)) {
-        WSASetLastError(WSAEINVAL);
-        return -1;
-    }
-    /* About 8 KiB each with FD_SETSIZE 1024; FD_ZERO only clears the count. */
-    fd_set rd;
-    fd_set wr;
-    fd_set ex;
-    FD_ZERO(&rd);
-    FD_ZERO(&wr);
-    FD_ZERO(&ex);
-    for (size_t i = 0; i < count; i++) {
-        SOCKET fd = items[i].sock->fd;
-        if ((items[i].requested & BTC_EV_RECV) != 0)
-            FD_SET(fd, &rd);
-        if ((items[i].requested & BTC_EV_SEND) != 0)
-            FD_SET(fd, &wr);
-        /* Errors, and a failed non-blocking connect (Windows reports it here, not as writable). */
-        FD_SET(fd, &ex);
-    }
-    if (wake != INVALID_SOCKET)
-        FD_SET(wake, &rd);
-
-    struct timeval tv = {(long)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000};
-    int n = select(0, &rd, &wr, &ex, timeout_ms < 0 ? NULL : &tv);
-    if (n == SOCKET_ERROR)
-        return -1;
-    if (n == 0)
-        return 0;
-    int ready = (wake != INVALID_SOCKET && FD_ISSET(wake, &rd)) ? 1 : 0;
-    for (size_t i = 0; i < count; i++) {
-        SOCKET fd = items[i].sock->fd;
-        btc_events ev = 0;
-        if ((items[i].requested & BTC_EV_RECV) != 0 && FD_ISSET(fd, &rd))
-            ev |= BTC_EV_RECV;
-        if ((items[i].requested & BTC_EV_SEND) != 0 && FD_ISSET(fd, &wr))
-            ev |= BTC_EV_SEND;
-        if (FD_ISSET(fd, &ex))
-            ev |= BTC_EV_ERR;
-        items[i].occurred = ev;
-        ready += ev != 0;
-    }
-    return ready;
+    return btc__backend_wait(ctx, items, count, wake, timeout_ms);
 }
 
 /* ---- wake descriptors for btc_interrupt ----------------------------------- */
@@ -771,25 +700,11 @@ void btc__wake_close(btc_socket_t rd, btc_socket_t wr)
 
 /* ---- the table ---------------------------------------------------------- */
 
-static const btc_sys win32_sys = {
-    .version = BTC_SYS_VERSION,
-    .ctx = NULL,
-    .open = win32_open,
-    .socketpair = win32_socketpair,
-    .close = win32_close,
-    .send = win32_send,
-    .recv = win32_recv,
-    .connect = win32_connect,
-    .bind = win32_bind,
-    .listen = win32_listen,
-    .accept = win32_accept,
-    .getsockopt = win32_getsockopt,
-    .setsockopt = win32_setsockopt,
-    .getsockname = win32_getsockname,
-    .set_non_blocking = win32_set_non_blocking,
-    .wait = win32_wait,
-    .last_error = win32_last_error,
-    .now_ms = win32_now_ms,
+static const btc_sys win32_sys = {.version = BTC_SYS_VERSION,
+                                  .ctx = NULL,
+#define BTC__WIN32_SLOT(since, ret, name, fails, n, params) .name = win32_##name,
+                                  BTC_SYS_SLOTS(BTC__WIN32_SLOT)
+#undef BTC__WIN32_SLOT
 };
 
 const btc_sys *btc_sys_default(void) { return &win32_sys; }

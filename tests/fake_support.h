@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "btcsock.h"
+#include "btcsock/fake.h"
 
 /* A fake far in the future: the end of the input never comes on its own. */
 #define FS_NEVER ((int64_t)1 << 60)

@@ -42,66 +42,20 @@ static void wait_readable(const btc_sock *s)
     cr_assert(ev & BTC_EV_RECV);
 }
 
-/* The default table with one slot cleared (slot < SLOT_COUNT) or, for slot == SLOT_COUNT, a bad version. */
-static const char *const slot_names[] = {
-    "open",       "socketpair", "close",      "send",       "recv",        "connect",          "bind",
-    "listen",     "accept",     "getsockopt", "setsockopt", "getsockname", "set_non_blocking", "wait",
-    "last_error", "now_ms"};
-#define SLOT_COUNT (sizeof slot_names / sizeof slot_names[0])
+/* The default table with one slot cleared (slot < BTC_SYS_SLOT_COUNT) or, for BTC_SYS_SLOT_COUNT, a bad version. */
+#define SLOT_COUNT ((size_t)BTC_SYS_SLOT_COUNT)
 
 static void table_without(btc_sys *t, size_t slot)
 {
     *t = *btc_sys_default();
-    switch (slot) {
-    case 0:
-        t->open = NULL;
+    switch ((btc_sys_slot)slot) {
+#define CLEAR_SLOT(since, ret, name, fails, n, params) \
+    case BTC_SYS_SLOT_##name:                          \
+        t->name = NULL;                                \
         break;
-    case 1:
-        t->socketpair = NULL;
-        break;
-    case 2:
-        t->close = NULL;
-        break;
-    case 3:
-        t->send = NULL;
-        break;
-    case 4:
-        t->recv = NULL;
-        break;
-    case 5:
-        t->connect = NULL;
-        break;
-    case 6:
-        t->bind = NULL;
-        break;
-    case 7:
-        t->listen = NULL;
-        break;
-    case 8:
-        t->accept = NULL;
-        break;
-    case 9:
-        t->getsockopt = NULL;
-        break;
-    case 10:
-        t->setsockopt = NULL;
-        break;
-    case 11:
-        t->getsockname = NULL;
-        break;
-    case 12:
-        t->set_non_blocking = NULL;
-        break;
-    case 13:
-        t->wait = NULL;
-        break;
-    case 14:
-        t->last_error = NULL;
-        break;
-    case 15:
-        t->now_ms = NULL;
-        break;
-    default:
+        BTC_SYS_SLOTS(CLEAR_SLOT)
+#undef CLEAR_SLOT
+    case BTC_SYS_SLOT_COUNT:
         t->version = 0;
         break;
     }
@@ -900,7 +854,7 @@ Test(sock, every_op_with_a_missing_slot_is_invalid_argument)
         btc_sock s = BTC_SOCK_INIT;
         btc_sock_from_fd(&s, btc_sock_get(&a));
         btc_sock_set_sys(&s, &bad);
-        expect_every_op(slot_names[slot], &s, BTC_ERR_INVALID_ARGUMENT, -1, true, true);
+        expect_every_op(btc_sys_slot_name((btc_sys_slot)slot), &s, BTC_ERR_INVALID_ARGUMENT, -1, true, true);
         (void)btc_sock_release(&s);
     }
     btc_error err;
@@ -922,8 +876,8 @@ Test(sock, sys_validate)
     for (size_t slot = 0; slot < SLOT_COUNT; slot++) {
         table_without(&bad, slot);
         TS_CHECK(BTC_ERR_INVALID_ARGUMENT, &err, btc_sys_validate(&bad, &err));
-        cr_assert_not_null(strstr(err.message, slot_names[slot]), "message \"%s\" does not name slot %s", err.message,
-                           slot_names[slot]);
+        cr_assert_not_null(strstr(err.message, btc_sys_slot_name((btc_sys_slot)slot)),
+                           "message \"%s\" does not name slot %s", err.message, btc_sys_slot_name((btc_sys_slot)slot));
     }
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "btcsock.h"
+#include "btcsock/fake.h"
 #include "internal.h" /* btc__utf8_valid */
 #include "support.h"
 

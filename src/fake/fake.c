@@ -1,5 +1,5 @@
 /*
- * src/fake.c - btc_fake: a scripted peer and kernel behind the btc_sys table,
+ * src/fake/fake.c - btc_fake: a scripted peer and kernel behind the btc_sys table,
  * with a virtual clock. See include/btcsock/fake.h for the model.
  *
  * Every slot call first takes the script's next step if it matches the call
@@ -9,7 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
+#include "btcsock.h"
+#include "btcsock/fake.h"
 
 /* What a call was told to do by the script. */
 typedef struct fake_action {
@@ -376,25 +377,11 @@ void btc_fake_init(btc_fake *f)
     if (f == NULL)
         return;
     memset(f, 0, sizeof *f);
-    btc_sys table = {
-        .version = BTC_SYS_VERSION,
-        .ctx = f,
-        .open = fake_open,
-        .socketpair = fake_socketpair,
-        .close = fake_close,
-        .send = fake_send,
-        .recv = fake_recv,
-        .connect = fake_connect,
-        .bind = fake_bind,
-        .listen = fake_listen,
-        .accept = fake_accept,
-        .getsockopt = fake_getsockopt,
-        .setsockopt = fake_setsockopt,
-        .getsockname = fake_getsockname,
-        .set_non_blocking = fake_set_non_blocking,
-        .wait = fake_wait,
-        .last_error = fake_last_error,
-        .now_ms = fake_now_ms,
+    btc_sys table = {.version = BTC_SYS_VERSION,
+                     .ctx = f,
+#define BTC__FAKE_SLOT(since, ret, name, fails, n, params) .name = fake_##name,
+                     BTC_SYS_SLOTS(BTC__FAKE_SLOT)
+#undef BTC__FAKE_SLOT
     };
     f->sys = table;
     f->send_window = SIZE_MAX;
