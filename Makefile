@@ -101,7 +101,7 @@ EXAMPLES     := $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
 TEST_SRCS    := $(sort $(wildcard tests/test_*.c))
 TEST_BINS    := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # Shared helpers for the suites, if the test authors wrote any.
-TEST_SUPPORT := $(wildcard tests/support.c)
+TEST_SUPPORT := tests/support.c $(BTC_TESTKIT_SRCS)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:tests/%.c=$(BUILD)/tests/obj/%.o)
 
 LINT_SRCS    := $(call btc_lib_srcs,posix,poll) src/sys_select.c $(BTC_FAKE_SRCS)

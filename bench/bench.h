@@ -40,13 +40,13 @@ typedef struct bench_counts {
 uint64_t bench_counts_syscalls(const bench_counts *c);
 
 /*
- * A btc_sys whose slots count and forward to btc_sys_default(). One table is
- * driven by one thread (plain counters). The overhead is one extra indirect
- * call per slot, the same for every strategy.
+ * A tap over btc_sys_default() whose hook counts every slot call. One table
+ * is driven by one thread (plain counters). The overhead is the tap's two
+ * hook calls per slot, the same for every strategy.
  */
 typedef struct bench_csys {
-    btc_sys table; /* ctx = this struct */
-    const btc_sys *real;
+    btc_sys_tap tap;
+    const btc_sys *table; /* the tap's table: hand it to the sockets */
     bench_counts c;
 } bench_csys;
 

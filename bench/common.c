@@ -51,117 +51,43 @@ void bench_die(const char *fmt, ...)
 
 uint64_t bench_counts_syscalls(const bench_counts *c) { return c->peek + c->read + c->send + c->wait; }
 
-#define CS(ctx) ((bench_csys *)(ctx))
-#define REAL(ctx) (CS(ctx)->real)
-
-static btc_socket_t cs_open(void *ctx, int domain, int type, int protocol)
+/* The tap's hook: one count per slot call, before it is made. */
+static void count_hook(void *ctx, btc_sys_call *call)
 {
-    CS(ctx)->c.other++;
-    return REAL(ctx)->open(REAL(ctx)->ctx, domain, type, protocol);
-}
-static int cs_socketpair(void *ctx, btc_socket_t out[2])
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->socketpair(REAL(ctx)->ctx, out);
-}
-static int cs_close(void *ctx, btc_socket_t s)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->close(REAL(ctx)->ctx, s);
-}
-static btc_ssize_t cs_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
-{
-    CS(ctx)->c.send++;
-    return REAL(ctx)->send(REAL(ctx)->ctx, s, buf, len, flags);
-}
-static btc_ssize_t cs_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
-{
-    if (flags & MSG_PEEK)
-        CS(ctx)->c.peek++;
-    else
-        CS(ctx)->c.read++;
-    return REAL(ctx)->recv(REAL(ctx)->ctx, s, buf, len, flags);
-}
-static int cs_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->connect(REAL(ctx)->ctx, s, addr, len);
-}
-static int cs_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->bind(REAL(ctx)->ctx, s, addr, len);
-}
-static int cs_listen(void *ctx, btc_socket_t s, int backlog)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->listen(REAL(ctx)->ctx, s, backlog);
-}
-static btc_socket_t cs_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->accept(REAL(ctx)->ctx, s, addr, len);
-}
-static int cs_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->getsockopt(REAL(ctx)->ctx, s, level, name, val, len);
-}
-static int cs_setsockopt(void *ctx, btc_socket_t s, int level, int name, const void *val, socklen_t len)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->setsockopt(REAL(ctx)->ctx, s, level, name, val, len);
-}
-static int cs_getsockname(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->getsockname(REAL(ctx)->ctx, s, addr, len);
-}
-static int cs_set_non_blocking(void *ctx, btc_socket_t s)
-{
-    CS(ctx)->c.other++;
-    return REAL(ctx)->set_non_blocking(REAL(ctx)->ctx, s);
-}
-static int cs_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
-{
-    CS(ctx)->c.wait++;
-    return REAL(ctx)->wait(REAL(ctx)->ctx, items, count, wake, timeout_ms);
-}
-/* Not counted: it only reads errno. */
-static int cs_last_error(void *ctx) { return REAL(ctx)->last_error(REAL(ctx)->ctx); }
-static int64_t cs_now_ms(void *ctx)
-{
-    CS(ctx)->c.clock++;
-    return REAL(ctx)->now_ms(REAL(ctx)->ctx);
+    bench_counts *c = ctx;
+    if (call->phase != BTC_SYS_BEFORE)
+        return;
+    switch (call->slot) {
+    case BTC_SYS_SLOT_recv:
+        if ((call->args.recv.flags & MSG_PEEK) != 0)
+            c->peek++;
+        else
+            c->read++;
+        break;
+    case BTC_SYS_SLOT_send:
+        c->send++;
+        break;
+    case BTC_SYS_SLOT_wait:
+        c->wait++;
+        break;
+    case BTC_SYS_SLOT_now_ms:
+        c->clock++;
+        break;
+    case BTC_SYS_SLOT_last_error: /* only reads errno */
+        break;
+    default:
+        c->other++;
+        break;
+    }
 }
 
 void bench_csys_init(bench_csys *cs)
 {
     memset(cs, 0, sizeof *cs);
-    cs->real = btc_sys_default();
-    cs->table = (btc_sys){
-        .version = BTC_SYS_VERSION,
-        .ctx = cs,
-        .open = cs_open,
-        .socketpair = cs_socketpair,
-        .close = cs_close,
-        .send = cs_send,
-        .recv = cs_recv,
-        .connect = cs_connect,
-        .bind = cs_bind,
-        .listen = cs_listen,
-        .accept = cs_accept,
-        .getsockopt = cs_getsockopt,
-        .setsockopt = cs_setsockopt,
-        .getsockname = cs_getsockname,
-        .set_non_blocking = cs_set_non_blocking,
-        .wait = cs_wait,
-        .last_error = cs_last_error,
-        .now_ms = cs_now_ms,
-    };
     btc_error err;
-    if (btc_sys_validate(&cs->table, &err) != BTC_OK)
+    if (btc_sys_tap_init(&cs->tap, NULL, count_hook, &cs->c, &err) != BTC_OK)
         bench_die("counting table refused: %s", err.message);
+    cs->table = btc_sys_tap_table(&cs->tap);
 }
 
 void bench_csys_zero(bench_csys *cs) { memset(&cs->c, 0, sizeof cs->c); }

@@ -115,7 +115,7 @@ static void run_trials(trigger_kind kind, int trials, bool pin, double *lat_us, 
     btc_sock other;
     bench_pair(BENCH_UNIX, &sh.s, &other);
     bench_csys_init(&sh.cs);
-    btc_sock_set_sys(&sh.s, &sh.cs.table);
+    btc_sock_set_sys(&sh.s, sh.cs.table);
     if (btc_interrupt_init(&sh.intr, NULL) != BTC_OK)
         bench_die("interrupt init failed");
     sh.trials = trials;

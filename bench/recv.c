@@ -219,6 +219,30 @@ static int rl_buffered(reader *r, size_t *len)
 }
 
 /*
+ * One peek-then-read step of the peeking strategies: peeks up to `want`
+ * bytes into at and reads them back through the first terminator (all of
+ * them without one), adding read_flags to the read. Returns the bytes
+ * consumed, 0 when nothing was readable yet, or -1 (r->fail says why);
+ * *peeked is what the peek showed, *hit the terminator or NULL.
+ */
+static long peek_read(reader *r, char *at, size_t want, int read_flags, btc_ssize_t *peeked, const char **hit)
+{
+    *hit = NULL;
+    if (do_recv(r, at, want, MSG_PEEK, peeked) != 0)
+        return -1;
+    if (*peeked == 0)
+        return 0;
+    *hit = memchr(at, TERM, (size_t)*peeked);
+    size_t take = *hit != NULL ? (size_t)(*hit - at) + 1 : (size_t)*peeked;
+    btc_ssize_t rd = r->sys->recv(r->sys->ctx, r->s->fd, at, take, read_flags | BTC_MSG_DONTWAIT);
+    if (rd < 0 || (size_t)rd != take) {
+        r->fail = "read shorter than peek";
+        return -1;
+    }
+    return (long)take;
+}
+
+/*
  * The pipelined prototype: the library's algorithm (peek into the caller's
  * buffer, doubling chunk, read exactly to the terminator), plus a memory of
  * the terminators the last peek saw beyond the line. While it knows where
@@ -255,21 +279,17 @@ static int rl_pipelined(reader *r, size_t *len)
         }
         char *at = r->out + got;
         btc_ssize_t n;
-        if (do_recv(r, at, chunk < room ? chunk : room, MSG_PEEK, &n) != 0)
-            return -1;
-        if (n == 0)
+        const char *hit;
+        long take = peek_read(r, at, chunk < room ? chunk : room, 0, &n, &hit);
+        if (take <= 0) {
+            if (take < 0)
+                return -1;
             continue;
-        const char *hit = memchr(at, TERM, (size_t)n);
-        size_t take = hit != NULL ? (size_t)(hit - at) + 1 : (size_t)n;
-        btc_ssize_t rd = r->sys->recv(r->sys->ctx, r->s->fd, at, take, BTC_MSG_DONTWAIT);
-        if (rd < 0 || (size_t)rd != take) {
-            r->fail = "read shorter than peek";
-            return -1;
         }
         if (hit != NULL) {
             /* Remember the terminators the peek showed past this line. */
             uint64_t base = r->pos + got; /* stream position of at[0] */
-            const char *p = at + take;
+            const char *p = at + (size_t)take;
             const char *end = at + n;
             r->thead = 0;
             r->tcount = 0;
@@ -280,13 +300,13 @@ static int rl_pipelined(reader *r, size_t *len)
                 r->term[r->tcount++] = base + (uint64_t)(q - at);
                 p = q + 1;
             }
-            got += take;
+            got += (size_t)take;
             r->pos += got;
             r->out[got - 1] = '\0';
             *len = got - 1;
             return 0;
         }
-        got += take;
+        got += (size_t)take;
         if (chunk <= SIZE_MAX / 2)
             chunk *= 2;
     }
@@ -320,18 +340,14 @@ static int rl_variant(reader *r, size_t *len, variant v)
         }
         char *at = r->out + got;
         btc_ssize_t n;
-        if (do_recv(r, at, chunk < room ? chunk : room, MSG_PEEK, &n) != 0)
-            return -1;
-        if (n == 0)
+        const char *hit;
+        long take = peek_read(r, at, chunk < room ? chunk : room, v.trunc ? MSG_TRUNC : 0, &n, &hit);
+        if (take <= 0) {
+            if (take < 0)
+                return -1;
             continue;
-        const char *hit = memchr(at, TERM, (size_t)n);
-        size_t take = hit != NULL ? (size_t)(hit - at) + 1 : (size_t)n;
-        btc_ssize_t rd = r->sys->recv(r->sys->ctx, r->s->fd, at, take, (v.trunc ? MSG_TRUNC : 0) | BTC_MSG_DONTWAIT);
-        if (rd < 0 || (size_t)rd != take) {
-            r->fail = "read shorter than peek";
-            return -1;
         }
-        got += take;
+        got += (size_t)take;
         if (hit != NULL) {
             r->out[got - 1] = '\0';
             *len = got - 1;
@@ -514,7 +530,7 @@ static void run_once(const strategy *sg, bench_transport t, const stream *st, si
     bench_pair(t, &rd, &wr);
     bench_csys cs;
     bench_csys_init(&cs);
-    btc_sock_set_sys(&rd, &cs.table);
+    btc_sock_set_sys(&rd, cs.table);
     btc_interrupt intr;
     if (btc_interrupt_init(&intr, NULL) != BTC_OK)
         bench_die("interrupt init failed");
@@ -530,7 +546,7 @@ static void run_once(const strategy *sg, bench_transport t, const stream *st, si
     reader r;
     memset(&r, 0, sizeof r);
     r.s = &rd;
-    r.sys = &cs.table;
+    r.sys = cs.table;
     r.intr = &intr;
     r.out = out;
     r.max = MAX_DATA;

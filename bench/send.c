@@ -93,7 +93,7 @@ static double run_send(sender who, bench_transport t, const uint8_t *data, size_
         bench_set_blocking(&wr);
     bench_csys cs;
     bench_csys_init(&cs);
-    btc_sock_set_sys(&wr, &cs.table);
+    btc_sock_set_sys(&wr, cs.table);
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, 2);
     drain_arg da = {rd.fd, total, &go, 0, rbuf};
@@ -109,9 +109,9 @@ static double run_send(sender who, bench_transport t, const uint8_t *data, size_
             if (btc_sock_send_complete(&wr, data + off, len, 60000, NULL, &err) != BTC_OK)
                 bench_die("send_complete: %s", err.message);
         } else if (who == S_PLAIN) {
-            plain_send(&cs.table, &wr, data + off, len);
+            plain_send(cs.table, &wr, data + off, len);
         } else {
-            plain_send_nb(&cs.table, &wr, data + off, len);
+            plain_send_nb(cs.table, &wr, data + off, len);
         }
     }
     pthread_join(th, NULL);

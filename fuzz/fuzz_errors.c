@@ -29,7 +29,10 @@
  */
 #include <limits.h>
 
-#include "fuzz_script.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
 #include "internal.h"
 
 #define CANARY 16
@@ -37,12 +40,6 @@
 #define BIG 1024
 
 static volatile size_t sink;
-
-static int32_t fz_i32(fz_in *in)
-{
-    uint32_t hi = fz_u16(in);
-    return (int32_t)((hi << 16) | fz_u16(in));
-}
 
 static void check_names(void)
 {
@@ -208,13 +205,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_in in = {data, size};
-    int code = fz_i32(&in);
-    int32_t status = fz_i32(&in);
-    size_t cap = fz_u16(&in) % 512u;
-    size_t prefix = fz_u16(&in) % 512u;
-    uint8_t fill = fz_u8(&in);
-    uint8_t level = fz_u8(&in);
+    fz_io in = fz_reader(data, size);
+    fz_errors_params p;
+    fz_errors_params_codec(&in, &p);
+    int code = (int)(int32_t)p.code;
+    int32_t status = (int32_t)p.status;
+    size_t cap = p.cap % 512u;
+    size_t prefix = p.prefix % 512u;
+    uint8_t fill = p.fill;
+    uint8_t level = p.level;
 
     check_names();
     check_status(status);

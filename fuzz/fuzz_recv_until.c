@@ -10,7 +10,7 @@
  * bit 6 read a second line after the first, bit 7 a descriptor the select
  * backend cannot hold). The rest is the peer's bytes.
  *
- * Checks, besides the guard's (fuzz_script.h): on OK the line is the stream
+ * Checks, besides the guard's (fuzz_common.h): on OK the line is the stream
  * up to the first terminator and exactly len + 1 bytes were consumed; on any
  * error buf holds exactly the consumed bytes and err.bytes counts them;
  * nothing past the first terminator is consumed, never more than max_data;
@@ -20,7 +20,10 @@
  * short, TOO_LARGE only at max_data); the first attempt happens even with a
  * zero timeout or an interrupt already set.
  */
-#include "fuzz_script.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
 
 #if defined(__has_feature)
 #if __has_feature(memory_sanitizer)
@@ -136,27 +139,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_in in = {data, size};
+    fz_io in = fz_reader(data, size);
     btc_fake f;
     btc_fake_init(&f);
     fz_decode_script(&in, &f);
-    uint8_t term = fz_u8(&in);
-    uint16_t md = fz_u16(&in);
+    fz_recv_params p;
+    fz_recv_params_codec(&in, &p);
+    uint8_t term = p.term;
+    uint16_t md = p.md;
     size_t max_data = 1u + md % 4096u;
-    uint8_t opt = fz_u8(&in);
+    uint8_t opt = p.opt;
     unsigned flags = ((opt & 1u) ? BTC_RECV_UTF8 : 0u) | ((md & 0x8000u) ? 0x2u : 0u);
     int64_t timeout = (md & 0x4000u) ? -1 - (int64_t)((opt >> 3) & 7u) : fz_timeouts[(opt >> 3) & 7u];
-    btc_fake_set_input(&f, in.p, in.n);
+    const uint8_t *peer;
+    size_t peer_len;
+    fz_rest(&in, &peer, &peer_len);
+    btc_fake_set_input(&f, peer, peer_len);
 
     btc_interrupt intr;
-    btc_interrupt *ip = NULL;
-    if ((opt & 6u) != 0 && btc_interrupt_init(&intr, NULL) == BTC_OK) {
-        ip = &intr;
-        if (opt & 4u)
-            btc_fake_attach_interrupt(&f, ip);
-        if (opt & 2u)
-            btc_interrupt_trigger(ip);
-    }
+    btc_interrupt *ip = fz_interrupt(&intr, &f, (opt & 2u) != 0, (opt & 4u) != 0);
     fz_guard g;
     fz_guard_init(&g, &f);
     btc_sock s;

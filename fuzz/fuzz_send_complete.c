@@ -8,7 +8,7 @@
  * (an empty rest is the len == 0 case). NULL data with len > 0 and a
  * negative timeout must be refused with INVALID_ARGUMENT before any call.
  *
- * Checks, besides the guard's (fuzz_script.h): the peer received exactly
+ * Checks, besides the guard's (fuzz_common.h): the peer received exactly
  * data[0..err.bytes), each byte once and in order; the status is one the
  * contract allows and agrees with what the fake did (PROTOCOL exactly when a
  * send made no progress); OK means everything was sent; len == 0 makes no
@@ -18,7 +18,10 @@
  * The script's end result reaches sends too: once an end error is due, sends
  * fail with it, as a kernel fails them with a pending socket error.
  */
-#include "fuzz_script.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
 
 static bool status_allowed(btc_status st, bool unselectable)
 {
@@ -40,13 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_in in = {data, size};
+    fz_io in = fz_reader(data, size);
     btc_fake f;
     btc_fake_init(&f);
     fz_decode_script(&in, &f);
-    uint8_t opt = fz_u8(&in);
+    fz_send_params p;
+    fz_send_params_codec(&in, &p);
+    uint8_t opt = p.opt;
     int64_t timeout = (opt & 0x80u) ? -1 - (int64_t)((opt >> 2) & 7u) : fz_timeouts[(opt >> 2) & 7u];
-    size_t len = in.n;
+    const uint8_t *rest;
+    size_t len;
+    fz_rest(&in, &rest, &len);
     /* The payload and the record live in exact-size heap blocks so ASan sees any overrun. */
     uint8_t *payload = malloc(len + 1);
     uint8_t *out = malloc(len + 1);
@@ -55,18 +62,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(out);
         return 0;
     }
-    memcpy(payload, in.p, len);
+    memcpy(payload, rest, len);
     btc_fake_set_output(&f, out, len);
 
     btc_interrupt intr;
-    btc_interrupt *ip = NULL;
-    if ((opt & 3u) != 0 && btc_interrupt_init(&intr, NULL) == BTC_OK) {
-        ip = &intr;
-        if (opt & 2u)
-            btc_fake_attach_interrupt(&f, ip);
-        if (opt & 1u)
-            btc_interrupt_trigger(ip);
-    }
+    btc_interrupt *ip = fz_interrupt(&intr, &f, (opt & 1u) != 0, (opt & 2u) != 0);
     fz_guard g;
     fz_guard_init(&g, &f);
     btc_sock s;

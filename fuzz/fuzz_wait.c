@@ -22,7 +22,7 @@
  *   the rest   the peer's bytes
  * All items of btc_wait_many share one fake (btc_wait_many wants one table).
  *
- * Checks, besides the guard's (fuzz_script.h): invalid arguments give
+ * Checks, besides the guard's (fuzz_common.h): invalid arguments give
  * INVALID_ARGUMENT or INVALID_SOCKET and touch nothing; every occurred is
  * zero on every status but OK (pre-filled with garbage); on OK some item has
  * events, each a subset of requested + ERR, exactly what the wait slot
@@ -33,9 +33,12 @@
  * follows its probe (data or nothing yet: OK; end: CLOSED; permanent error:
  * IO).
  */
-#include "fuzz_script.h"
+#include <stdlib.h>
+#include <string.h>
 
-#define MAX_ITEMS 8
+#include "fuzz_common.h"
+
+#define MAX_ITEMS FZ_WAIT_MAX_ITEMS
 #define GARBAGE 0xEEu
 
 typedef struct sock_opts {
@@ -100,7 +103,7 @@ static void check_events(const fz_guard *g, size_t i, btc_events requested, btc_
 /* A broken table (refused by validation): version 0, or the wait slot missing. */
 static void make_broken(btc_sys *broken, const fz_guard *g, bool by_version)
 {
-    *broken = g->sys;
+    *broken = *fz_guard_sys(g);
     if (by_version)
         broken->version = 0;
     else
@@ -245,29 +248,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fz_in in = {data, size};
+    fz_io in = fz_reader(data, size);
     btc_fake f;
     btc_fake_init(&f);
     fz_decode_script(&in, &f);
-    uint8_t mode = fz_u8(&in);
-    uint8_t shape = fz_u8(&in);
+    fz_wait_params p;
+    fz_wait_params_codec(&in, &p);
+    uint8_t mode = p.mode;
+    uint8_t shape = p.shape;
     unsigned op = mode & 3u;
-    size_t nopts = op == 1u ? (shape & 7u) : 1u;
     sock_opts o[MAX_ITEMS];
-    for (size_t i = 0; i < nopts; i++)
-        o[i] = decode_item(fz_u8(&in));
+    for (size_t i = 0; i < fz_wait_item_count(&p); i++)
+        o[i] = decode_item(p.items[i]);
     int64_t timeout = (mode & 0x80u) ? -1 - (int64_t)((mode >> 2) & 7u) : fz_timeouts[(mode >> 2) & 7u];
-    btc_fake_set_input(&f, in.p, in.n);
+    const uint8_t *peer;
+    size_t peer_len;
+    fz_rest(&in, &peer, &peer_len);
+    btc_fake_set_input(&f, peer, peer_len);
 
     btc_interrupt intr;
-    btc_interrupt *ip = NULL;
-    if ((mode & 0x60u) != 0 && btc_interrupt_init(&intr, NULL) == BTC_OK) {
-        ip = &intr;
-        if (mode & 0x40u)
-            btc_fake_attach_interrupt(&f, ip);
-        if (mode & 0x20u)
-            btc_interrupt_trigger(ip);
-    }
+    btc_interrupt *ip = fz_interrupt(&intr, &f, (mode & 0x20u) != 0, (mode & 0x40u) != 0);
     fz_guard g;
     fz_guard_init(&g, &f);
     switch (op) {

@@ -9,7 +9,7 @@
 #   make fuzz-mutants          plants each bug of fuzz/mutants/*.patch in a scratch
 #                              copy and fails if a mutant survives 60 s of fuzzing
 #   make fuzz-replay           replays the seed corpora (ASan+UBSan, select, MSan)
-#   make fuzz-corpus           rewrites fuzz/corpus/ and fuzz/*.dict (make_corpus.py)
+#   make fuzz-corpus           rewrites fuzz/corpus/ and fuzz/*.dict (fuzz/make_corpus.c)
 #   make fuzz-cov              src/ coverage of replaying the seed corpora
 #   make fuzz-explain          replays the seeds and prints what each operation did
 #   make fuzz-build            every flavour of every harness
@@ -23,7 +23,7 @@
 # Self-contained (FUZZ_ variables only), so that scripts/fuzz-mutants.sh can run
 # it with `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
 
-FUZZ_TARGETS  ?= recv_until send_complete wait errors
+FUZZ_TARGETS  ?= recv_until send_complete wait errors ops
 FUZZ_BUILD    ?= build/fuzz
 FUZZ_SECONDS  ?= 600
 FUZZ_JOBS     ?= 2
@@ -42,7 +42,7 @@ FUZZ_PYTHON   ?= python3
 # Our warnings, as for the library (warnings are errors in harnesses too).
 FUZZ_WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
 FUZZ_BASE     := -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_WARN)
-FUZZ_CPPFLAGS := -Iinclude -Isrc
+FUZZ_CPPFLAGS := -Iinclude -Isrc -Itests
 include mk/sources.mk
 
 # The flavours: compiler, flags, extra environment, and whether they use the
@@ -88,6 +88,7 @@ fuzz_bins = $(foreach t,$(FUZZ_TARGETS),$(FUZZ_BUILD)/$(1)/fuzz_$(t))
 define FUZZ_FLAVOR_RULES
 FUZZ_SRCS_$(1) := $(call btc_lib_srcs,posix,$(or $(FUZZ_BACKEND_$(1)),$(FUZZ_BACKEND))) $(BTC_FAKE_SRCS)
 FUZZ_OBJS_$(1) := $$(FUZZ_SRCS_$(1):src/%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) \
+                  $(BTC_TESTKIT_SRCS:%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) $(FUZZ_BUILD)/$(1)/obj/fuzz/fuzz_common.o \
                   $(if $(FUZZ_MAIN_$(1)),$(FUZZ_BUILD)/$(1)/obj/fuzz/replay_main.o)
 FUZZ_FLAGS_NOW_$(1) := $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) $$(FUZZ_LINK_$(1))
 
@@ -103,6 +104,10 @@ $(FUZZ_BUILD)/$(1)/.flags:
 	$$(file >$$@,$$(FUZZ_FLAGS_NOW_$(1)))
 
 $(FUZZ_BUILD)/$(1)/obj/%.o: src/%.c $(FUZZ_BUILD)/$(1)/.flags
+	@mkdir -p $$(@D)
+	$$(FUZZ_ENV_$(1)) $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(FUZZ_BUILD)/$(1)/obj/tests/%.o: tests/%.c $(FUZZ_BUILD)/$(1)/.flags
 	@mkdir -p $$(@D)
 	$$(FUZZ_ENV_$(1)) $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
@@ -127,11 +132,15 @@ fuzz-deps:
 
 fuzz-build: fuzz-build-lf fuzz-build-afl fuzz-build-asan fuzz-build-sel fuzz-build-msan
 
-fuzz-corpus:
-	$(FUZZ_PYTHON) fuzz/make_corpus.py
+# The seed writer shares the harnesses' codec (fuzz_common.c), so the layout is defined once.
+$(FUZZ_BUILD)/plain/make_corpus: $(FUZZ_BUILD)/plain/obj/fuzz/make_corpus.o $(filter-out %/replay_main.o,$(FUZZ_OBJS_plain))
+	$(FUZZ_CC_plain) $(FUZZ_BASE) $^ -o $@ -pthread
 
-fuzz-corpus-check:
-	@$(FUZZ_PYTHON) fuzz/make_corpus.py --check
+fuzz-corpus: $(FUZZ_BUILD)/plain/make_corpus
+	$< fuzz
+
+fuzz-corpus-check: $(FUZZ_BUILD)/plain/make_corpus
+	@$< --check fuzz
 
 # Every seed corpus: gcc ASan+UBSan with both wait backends, and MSan.
 fuzz-replay: fuzz-build-asan fuzz-build-sel fuzz-build-msan
@@ -148,7 +157,7 @@ fuzz-cov: fuzz-build-cov
 # sanitizer runtimes exist before anything is compiled.
 fuzz-smoke:
 	@scripts/fuzz-deps.sh
-	@$(FUZZ_PYTHON) fuzz/make_corpus.py --check
+	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-corpus-check FUZZ_BUILD=$(FUZZ_BUILD)
 	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-build FUZZ_BUILD=$(FUZZ_BUILD) \
 	    FUZZ_TARGETS="$(FUZZ_TARGETS)"
 	@FUZZ_NICE="$(FUZZ_NICE)" scripts/fuzz-smoke.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_LF) $(FUZZ_SMOKE_AFL) $(FUZZ_TARGETS)

@@ -21,9 +21,11 @@ INTEG_DEPS  := $(INTEG_BIN) $(BUILD)/examples/linecat $(BUILD)/examples/socks5
 
 integration: $(INTEG_DEPS)
 
-$(INTEG_BIN): tests/integration/integ.c $(LINK_LIBS) $(FLAGS_STAMP)
+# It shares the suites' OS helpers (tests/support.c): threads, clocks, loopback addresses.
+$(INTEG_BIN): tests/integration/integ.c $(BUILD)/tests/obj/support.o $(LINK_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ $< -o $@ $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ $< $(BUILD)/tests/obj/support.o -o $@ \
+	    $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
 check-integration: $(INTEG_DEPS)
 	@BUILD=$(BUILD) tests/integration/run.sh --integ $(INTEG_BIN) --examples $(BUILD)/examples

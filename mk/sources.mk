@@ -14,3 +14,6 @@ btc_lib_srcs = $(BTC_PORTABLE_SRCS) src/sys_$(1).c src/sys_$(2).c
 BTC_FAKE_SRCS := $(sort $(wildcard src/fake/*.c))
 # Every wait backend there is, for the POSIX builds that check them all.
 BTC_POSIX_BACKENDS := poll select
+# The test kit: code the Criterion suites, the fuzz harnesses and the
+# benchmarks share (error-record checks, tap hooks, the operation registry).
+BTC_TESTKIT_SRCS := $(sort $(wildcard tests/kit/*.c))

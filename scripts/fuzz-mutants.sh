@@ -45,8 +45,9 @@ run_mutant() {
     name=${name:-$(basename "$patch" .patch)}
     tree="$work/$name"
     log="$tree.log"
-    mkdir -p "$tree/mk" "$tree/corpus" "$tree/artifacts"
+    mkdir -p "$tree/mk" "$tree/tests" "$tree/corpus" "$tree/artifacts"
     cp -r "$root/src" "$root/include" "$root/fuzz" "$tree/"
+    cp -r "$root/tests/kit" "$tree/tests/"
     cp "$root/mk/fuzz.mk" "$root/mk/sources.mk" "$tree/mk/"
     local how_applied=""
     if ! (cd "$tree" && patch -p1 -s --dry-run < "$patch" && patch -p1 -s < "$patch") > "$log" 2>&1; then

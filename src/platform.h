@@ -34,6 +34,16 @@ void btc__wake_drain(btc_socket_t rd);
 /** Closes both (once if they are the same). */
 void btc__wake_close(btc_socket_t rd, btc_socket_t wr);
 
+/*
+ * The default table of an OS file, whose slot functions are named
+ * BTC__OS(slot) (the file defines BTC__OS first, e.g. posix_##slot): one
+ * line there, generated from the slot list.
+ */
+#define BTC__OS_SLOT(since, ret, name, fails, n, params) .name = BTC__OS(name),
+#define BTC__DEFINE_DEFAULT_SYS()                                                                                 \
+    static const btc_sys os_default_sys = {.version = BTC_SYS_VERSION, .ctx = NULL, BTC_SYS_SLOTS(BTC__OS_SLOT)}; \
+    const btc_sys *btc_sys_default(void) { return &os_default_sys; }
+
 /* ---- the wait backend ------------------------------------------------------ */
 
 /** The default table's wait slot (see BTC_SYS_SLOTS in sys.h for its contract); ctx is unused. */

@@ -307,11 +307,5 @@ void btc__wake_close(btc_socket_t rd, btc_socket_t wr)
 
 /* ---- the table ---------------------------------------------------------- */
 
-static const btc_sys posix_sys = {.version = BTC_SYS_VERSION,
-                                  .ctx = NULL,
-#define BTC__POSIX_SLOT(since, ret, name, fails, n, params) .name = posix_##name,
-                                  BTC_SYS_SLOTS(BTC__POSIX_SLOT)
-#undef BTC__POSIX_SLOT
-};
-
-const btc_sys *btc_sys_default(void) { return &posix_sys; }
+#define BTC__OS(slot) posix_##slot
+BTC__DEFINE_DEFAULT_SYS()

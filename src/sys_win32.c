@@ -700,11 +700,5 @@ void btc__wake_close(btc_socket_t rd, btc_socket_t wr)
 
 /* ---- the table ---------------------------------------------------------- */
 
-static const btc_sys win32_sys = {.version = BTC_SYS_VERSION,
-                                  .ctx = NULL,
-#define BTC__WIN32_SLOT(since, ret, name, fails, n, params) .name = win32_##name,
-                                  BTC_SYS_SLOTS(BTC__WIN32_SLOT)
-#undef BTC__WIN32_SLOT
-};
-
-const btc_sys *btc_sys_default(void) { return &win32_sys; }
+#define BTC__OS(slot) win32_##slot
+BTC__DEFINE_DEFAULT_SYS()

@@ -88,4 +88,31 @@ btc_status btc_sys_tap_init(btc_sys_tap *tap, const btc_sys *inner, btc_sys_hook
     return btc__ok(err, 0);
 }
 
+/* The failure value of each slot, by its `fails` column. */
+#define BTC__FAIL_WITH_SOCKET(result) ((result) = BTC_INVALID_SOCKET, true)
+#define BTC__FAIL_WITH_NEGATIVE(result) ((result) = -1, true)
+#define BTC__FAIL_WITH_NEVER(result) ((void)(result), false)
+
+bool btc_sys_call_fail(btc_sys_call *call, int error)
+{
+    if (call == NULL)
+        return false;
+    bool can_fail = false;
+    switch (call->slot) {
+#define BTC__FAIL_CASE(since, ret, name, fails, n, params)    \
+    case BTC_SYS_SLOT_##name:                                 \
+        can_fail = BTC__FAIL_WITH_##fails(call->result.name); \
+        break;
+        BTC_SYS_SLOTS(BTC__FAIL_CASE)
+#undef BTC__FAIL_CASE
+    case BTC_SYS_SLOT_COUNT:
+        break;
+    }
+    if (can_fail) {
+        call->skip = true;
+        call->error = error;
+    }
+    return can_fail;
+}
+
 const btc_sys *btc_sys_tap_table(const btc_sys_tap *tap) { return tap == NULL ? NULL : &tap->sys; }

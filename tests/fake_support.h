@@ -18,38 +18,12 @@
 
 #include "btcsock.h"
 #include "btcsock/fake.h"
+#include "support.h"
 
 /* A fake far in the future: the end of the input never comes on its own. */
 #define FS_NEVER ((int64_t)1 << 60)
 /* The virtual clock's starting value (documented in fake.h). */
 #define FS_T0 ((int64_t)1000)
-
-/* Asserts a status and prints both operands by name plus the error message. */
-#define FS_ASSERT_STATUS(got, want, errp)                                                                              \
-    cr_assert_eq((got), (want), "status %s (%d), expected %s (%d); message: \"%s\"", btc_status_name(got), (int)(got), \
-                 btc_status_name(want), (int)(want), (errp) != NULL ? (errp)->message : "(no err)")
-
-/* Asserts two size_t values are equal and prints both. */
-#define FS_ASSERT_SZ(got, want, what) \
-    cr_assert_eq((size_t)(got), (size_t)(want), "%s: got %zu, expected %zu", (what), (size_t)(got), (size_t)(want))
-
-/* Asserts two int64 values are equal and prints both. */
-#define FS_ASSERT_I64(got, want, what)                                                                     \
-    cr_assert_eq((int64_t)(got), (int64_t)(want), "%s: got %lld, expected %lld", (what), (long long)(got), \
-                 (long long)(want))
-
-/* Asserts that the error record matches the return value (the convention of every function). */
-#define FS_ASSERT_ERR_CONSISTENT(st, err)                                                                         \
-    do {                                                                                                          \
-        cr_assert_eq((err).status, (st), "err.status %s != returned %s", btc_status_name((err).status),           \
-                     btc_status_name(st));                                                                        \
-        cr_assert_not_null(memchr((err).message, 0, BTC_ERROR_MESSAGE_MAX), "err.message is not NUL-terminated"); \
-        if ((st) == BTC_OK) {                                                                                     \
-            cr_assert_str_eq((err).message, "", "message on success should be empty, got \"%s\"", (err).message); \
-        } else {                                                                                                  \
-            cr_assert_neq((err).message[0], '\0', "message on error %s is empty", btc_status_name(st));           \
-        }                                                                                                         \
-    } while (0)
 
 /* A btc_error pre-filled with garbage so that "filled on every path" is visible. */
 static inline void fs_err_poison(btc_error *err)

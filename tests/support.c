@@ -113,6 +113,18 @@ void ts_loopback_addr(struct sockaddr_in *sa, uint16_t port)
     sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
+bool ts_unused_loopback_addr(struct sockaddr_in *sa)
+{
+    /* Bind an ephemeral port, read it back, close it: nobody listens there now. */
+    btc_sock tmp = BTC_SOCK_INIT;
+    socklen_t sl = sizeof *sa;
+    ts_loopback_addr(sa, 0);
+    bool ok = btc_sock_open(&tmp, AF_INET, SOCK_STREAM, 0, NULL) == BTC_OK &&
+              btc_sock_bind(&tmp, (const struct sockaddr *)sa, sizeof *sa, NULL) == BTC_OK &&
+              btc_sock_get_sock_name(&tmp, (struct sockaddr *)sa, &sl, NULL) == BTC_OK;
+    return btc_sock_reset(&tmp, NULL) == BTC_OK && ok;
+}
+
 uint16_t ts_addr_port(const struct sockaddr_in *sa) { return ntohs(sa->sin_port); }
 
 bool ts_addr_is_loopback(const struct sockaddr_in *sa)

@@ -38,66 +38,26 @@ typedef struct bg_call {
     btc_ssize_t ret; /* bytes moved, 0 or -1 */
 } bg_call;
 
-/* A btc_sys that records each recv and forwards every slot to the fake's table. */
+/* A tap over the fake's table whose hook records each recv. */
 typedef struct bg_rec {
-    btc_sys table;
-    const btc_sys *inner;
+    btc_sys_tap tap;
     bg_call calls[BG_MAX_CALLS];
     size_t n;
+    bool overflow;
 } bg_rec;
 
-#define BG_INNER(ctx) (((bg_rec *)(ctx))->inner)
-
-static btc_socket_t bg_open(void *ctx, int d, int t, int p) { return BG_INNER(ctx)->open(BG_INNER(ctx)->ctx, d, t, p); }
-static int bg_socketpair(void *ctx, btc_socket_t out[2]) { return BG_INNER(ctx)->socketpair(BG_INNER(ctx)->ctx, out); }
-static int bg_close(void *ctx, btc_socket_t s) { return BG_INNER(ctx)->close(BG_INNER(ctx)->ctx, s); }
-static btc_ssize_t bg_send(void *ctx, btc_socket_t s, const void *b, size_t l, int f)
-{
-    return BG_INNER(ctx)->send(BG_INNER(ctx)->ctx, s, b, l, f);
-}
-static btc_ssize_t bg_recv(void *ctx, btc_socket_t s, void *b, size_t l, int f)
+static void bg_hook(void *ctx, btc_sys_call *call)
 {
     bg_rec *r = ctx;
-    btc_ssize_t n = r->inner->recv(r->inner->ctx, s, b, l, f);
-    cr_assert_lt(r->n, (size_t)BG_MAX_CALLS, "more than %d recv calls", BG_MAX_CALLS);
-    r->calls[r->n++] = (bg_call){(f & MSG_PEEK) != 0, b, l, n};
-    return n;
+    if (call->phase != BTC_SYS_AFTER || call->slot != BTC_SYS_SLOT_recv)
+        return;
+    if (r->n == BG_MAX_CALLS) {
+        r->overflow = true; /* asserted on the test's side: a hook must not assert */
+        return;
+    }
+    const btc_sys_args_recv *a = &call->args.recv;
+    r->calls[r->n++] = (bg_call){(a->flags & MSG_PEEK) != 0, a->buf, a->len, call->result.recv};
 }
-static int bg_connect(void *ctx, btc_socket_t s, const struct sockaddr *a, socklen_t l)
-{
-    return BG_INNER(ctx)->connect(BG_INNER(ctx)->ctx, s, a, l);
-}
-static int bg_bind(void *ctx, btc_socket_t s, const struct sockaddr *a, socklen_t l)
-{
-    return BG_INNER(ctx)->bind(BG_INNER(ctx)->ctx, s, a, l);
-}
-static int bg_listen(void *ctx, btc_socket_t s, int b) { return BG_INNER(ctx)->listen(BG_INNER(ctx)->ctx, s, b); }
-static btc_socket_t bg_accept(void *ctx, btc_socket_t s, struct sockaddr *a, socklen_t *l)
-{
-    return BG_INNER(ctx)->accept(BG_INNER(ctx)->ctx, s, a, l);
-}
-static int bg_getsockopt(void *ctx, btc_socket_t s, int lv, int nm, void *v, socklen_t *l)
-{
-    return BG_INNER(ctx)->getsockopt(BG_INNER(ctx)->ctx, s, lv, nm, v, l);
-}
-static int bg_setsockopt(void *ctx, btc_socket_t s, int lv, int nm, const void *v, socklen_t l)
-{
-    return BG_INNER(ctx)->setsockopt(BG_INNER(ctx)->ctx, s, lv, nm, v, l);
-}
-static int bg_getsockname(void *ctx, btc_socket_t s, struct sockaddr *a, socklen_t *l)
-{
-    return BG_INNER(ctx)->getsockname(BG_INNER(ctx)->ctx, s, a, l);
-}
-static int bg_set_non_blocking(void *ctx, btc_socket_t s)
-{
-    return BG_INNER(ctx)->set_non_blocking(BG_INNER(ctx)->ctx, s);
-}
-static int bg_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
-{
-    return BG_INNER(ctx)->wait(BG_INNER(ctx)->ctx, items, count, wake, timeout_ms);
-}
-static int bg_last_error(void *ctx) { return BG_INNER(ctx)->last_error(BG_INNER(ctx)->ctx); }
-static int64_t bg_now_ms(void *ctx) { return BG_INNER(ctx)->now_ms(BG_INNER(ctx)->ctx); }
 
 /* Points s at a recorder wrapped around the fake f (allocated: the record is large). */
 static bg_rec *bg_setup(btc_fake *f, btc_sock *s)
@@ -105,29 +65,8 @@ static bg_rec *bg_setup(btc_fake *f, btc_sock *s)
     fs_setup(f, s);
     bg_rec *r = calloc(1, sizeof *r);
     cr_assert_not_null(r, "calloc failed");
-    r->inner = btc_fake_sys(f);
-    r->table = (btc_sys){
-        .version = BTC_SYS_VERSION,
-        .ctx = r,
-        .open = bg_open,
-        .socketpair = bg_socketpair,
-        .close = bg_close,
-        .send = bg_send,
-        .recv = bg_recv,
-        .connect = bg_connect,
-        .bind = bg_bind,
-        .listen = bg_listen,
-        .accept = bg_accept,
-        .getsockopt = bg_getsockopt,
-        .setsockopt = bg_setsockopt,
-        .getsockname = bg_getsockname,
-        .set_non_blocking = bg_set_non_blocking,
-        .wait = bg_wait,
-        .last_error = bg_last_error,
-        .now_ms = bg_now_ms,
-    };
-    cr_assert_eq(btc_sys_validate(&r->table, NULL), BTC_OK, "the recording table is incomplete");
-    btc_sock_set_sys(s, &r->table);
+    cr_assert_eq(btc_sys_tap_init(&r->tap, btc_fake_sys(f), bg_hook, r, NULL), BTC_OK);
+    btc_sock_set_sys(s, btc_sys_tap_table(&r->tap));
     return r;
 }
 
@@ -152,6 +91,7 @@ static size_t bg_check_shape(const bg_rec *r, size_t from, const char *buf, size
     size_t got = 0;
     size_t prev_peek_len = 0;
     size_t peeked = 0;
+    cr_assert(!r->overflow, "more than %d recv calls", BG_MAX_CALLS);
     for (size_t i = from; i < r->n; i++) {
         const bg_call *c = &r->calls[i];
         cr_assert(c->buf >= buf && c->buf <= buf + max_data, "call %zu: recv into %p, outside the caller's buffer %p",
@@ -201,10 +141,10 @@ static bg_rec *bg_read_one(btc_fake *f, size_t line, size_t after, size_t max_da
     size_t len = 0;
     btc_error err;
     btc_status st = btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, max_data, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_SZ(len, line, "*len");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_SZ(len, line, "*len");
     cr_assert(memcmp(buf, in, line) == 0, "line content differs");
-    FS_ASSERT_SZ(f->consumed, line + 1, "consumed (zero over-read)");
+    TS_ASSERT_SZ(f->consumed, line + 1, "consumed (zero over-read)");
     *peeked = bg_check_shape(r, 0, buf, max_data, line);
     free(buf);
     free(in);
@@ -217,7 +157,7 @@ Test(bench_guard, short_line_peeks_at_most_512_into_the_callers_buffer)
     btc_fake f;
     size_t peeked = 0;
     bg_rec *r = bg_read_one(&f, 40, 1 << 20, 1 << 20, 0, &peeked);
-    FS_ASSERT_SZ(r->n, 2, "recv calls");
+    TS_ASSERT_SZ(r->n, 2, "recv calls");
     cr_assert_leq(peeked, (size_t)512, "a 40-byte line peeked %zu bytes", peeked);
     free(r);
 }
@@ -252,9 +192,9 @@ Test(bench_guard, max_data_caps_every_request)
         size_t len = 0;
         btc_error err;
         btc_status st = btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, max_data, buf, &len, 0, &err);
-        FS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &err);
-        FS_ASSERT_SZ(len, max_data, "*len");
-        FS_ASSERT_SZ(f.consumed, max_data, "consumed");
+        TS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &err);
+        TS_ASSERT_SZ(len, max_data, "*len");
+        TS_ASSERT_SZ(f.consumed, max_data, "consumed");
         size_t got = 0;
         for (size_t i = 0; i < r->n; i++) {
             const bg_call *c = &r->calls[i];
@@ -264,7 +204,7 @@ Test(bench_guard, max_data_caps_every_request)
             if (!c->peek)
                 got += (size_t)c->ret;
         }
-        FS_ASSERT_SZ(got, max_data, "bytes read");
+        TS_ASSERT_SZ(got, max_data, "bytes read");
         free(r);
         free(buf);
         free(in);
@@ -289,13 +229,13 @@ Test(bench_guard, pipelined_short_lines_each_cost_one_small_peek_and_one_read)
         size_t len = 0;
         btc_error err;
         btc_status st = btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof buf, buf, &len, 0, &err);
-        FS_ASSERT_STATUS(st, BTC_OK, &err);
-        FS_ASSERT_SZ(len, LEN, "*len");
-        FS_ASSERT_SZ(r->n - from, 2, "recv calls for one line");
+        TS_ASSERT_STATUS(st, BTC_OK, &err);
+        TS_ASSERT_SZ(len, LEN, "*len");
+        TS_ASSERT_SZ(r->n - from, 2, "recv calls for one line");
         size_t peeked = bg_check_shape(r, from, buf, sizeof buf, LEN);
         cr_assert_leq(peeked, (size_t)512, "line %zu peeked %zu bytes", i, peeked);
     }
-    FS_ASSERT_SZ(f.consumed, sizeof in, "consumed");
+    TS_ASSERT_SZ(f.consumed, sizeof in, "consumed");
     free(r);
 }
 

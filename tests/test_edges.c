@@ -31,24 +31,24 @@ Test(edges, fake_other_slots_succeed_through_the_thin_wrappers)
     memset(&ss, 0x77, sizeof ss);
     socklen_t alen = (socklen_t)sizeof ss;
     btc_error err;
-    FS_ASSERT_STATUS(btc_sock_connect(&s, (struct sockaddr *)&ss, alen, &err), BTC_OK, &err);
-    FS_ASSERT_STATUS(btc_sock_bind(&s, (struct sockaddr *)&ss, alen, &err), BTC_OK, &err);
-    FS_ASSERT_STATUS(btc_sock_listen(&s, 5, &err), BTC_OK, &err);
-    FS_ASSERT_STATUS(btc_sock_set_non_blocking(&s, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_connect(&s, (struct sockaddr *)&ss, alen, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_bind(&s, (struct sockaddr *)&ss, alen, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_listen(&s, 5, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_set_non_blocking(&s, &err), BTC_OK, &err);
     int one = 1;
-    FS_ASSERT_STATUS(btc_sock_set_sock_opt(&s, SOL_SOCKET, SO_KEEPALIVE, &one, (socklen_t)sizeof one, &err), BTC_OK,
+    TS_ASSERT_STATUS(btc_sock_set_sock_opt(&s, SOL_SOCKET, SO_KEEPALIVE, &one, (socklen_t)sizeof one, &err), BTC_OK,
                      &err);
     int val = 12345;
     socklen_t vlen = (socklen_t)sizeof val;
-    FS_ASSERT_STATUS(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, &vlen, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, &vlen, &err), BTC_OK, &err);
     cr_assert_eq(val, 0, "fake options read as zeros (SO_ERROR: no error), got %d", val);
-    FS_ASSERT_STATUS(btc_sock_get_sock_name(&s, (struct sockaddr *)&ss, &alen, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_get_sock_name(&s, (struct sockaddr *)&ss, &alen, &err), BTC_OK, &err);
     const unsigned char *raw = (const unsigned char *)&ss;
     for (size_t i = 0; i < (size_t)alen; i++) {
         cr_assert_eq(raw[i], 0, "fake name byte %zu is 0x%02x, expected 0", i, raw[i]);
     }
-    FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_OTHER), 7, "OTHER calls");
-    FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 7, "all calls");
+    TS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_OTHER), 7, "OTHER calls");
+    TS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 7, "all calls");
 }
 
 Test(edges, fake_other_slots_fail_as_scripted)
@@ -71,30 +71,30 @@ Test(edges, fake_other_slots_fail_as_scripted)
     fs_push(&f, BTC_FAKE_OTHER, BTC_FAKE_FAIL, EBADF);
     btc_error err;
     btc_status st = btc_sock_connect(&s, (struct sockaddr *)&ss, alen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ECONNREFUSED, "connect code %d", err.code);
     st = btc_sock_connect(&s, (struct sockaddr *)&ss, alen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_WOULD_BLOCK, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_WOULD_BLOCK, &err);
     cr_assert_eq(err.code, EINPROGRESS, "connect in progress code %d", err.code);
     st = btc_sock_bind(&s, (struct sockaddr *)&ss, alen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EADDRINUSE, "bind code %d", err.code);
     st = btc_sock_listen(&s, 1, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EOPNOTSUPP, "listen code %d", err.code);
     st = btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, &vlen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ENOPROTOOPT, "getsockopt code %d", err.code);
     st = btc_sock_set_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, vlen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EINVAL, "setsockopt code %d", err.code);
     st = btc_sock_get_sock_name(&s, (struct sockaddr *)&ss, &alen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ENOBUFS, "getsockname code %d", err.code);
     st = btc_sock_set_non_blocking(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "set_non_blocking code %d", err.code);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(edges, fake_accept_would_block_and_inherits_the_table)
@@ -105,13 +105,13 @@ Test(edges, fake_accept_would_block_and_inherits_the_table)
     btc_sock out = {123, NULL};
     btc_error err;
     btc_status st = btc_sock_accept(&s, NULL, NULL, &out, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_WOULD_BLOCK, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_WOULD_BLOCK, &err);
     cr_assert_eq(err.code, EAGAIN, "nobody connects to a fake: code %d", err.code);
     cr_assert(btc_sock_is_empty(&out), "out holds %d after a failed accept", (int)out.fd);
     cr_assert_eq(out.sys, btc_fake_sys(&f), "out does not inherit the listener's table");
     fs_push(&f, BTC_FAKE_OTHER, BTC_FAKE_FAIL, EMFILE);
     st = btc_sock_accept(&s, NULL, NULL, &out, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EMFILE, "scripted accept failure code %d", err.code);
 }
 
@@ -124,9 +124,9 @@ Test(edges, accept_address_without_length_is_invalid_argument)
     btc_sock out = BTC_SOCK_INIT;
     btc_error err;
     btc_status st = btc_sock_accept(&s, (struct sockaddr *)&ss, NULL, &out, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert(btc_sock_is_empty(&out), "out not empty");
-    FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 0, "slot calls for a refused accept");
+    TS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 0, "slot calls for a refused accept");
 }
 
 Test(edges, fake_open_and_socketpair_slots)
@@ -145,7 +145,7 @@ Test(edges, fake_open_and_socketpair_slots)
     cr_assert_eq(t->last_error(t->ctx), EMFILE, "open last_error %d", t->last_error(t->ctx));
     cr_assert_eq(t->socketpair(t->ctx, pair), -1, "scripted socketpair failure");
     cr_assert_eq(t->last_error(t->ctx), ENFILE, "socketpair last_error %d", t->last_error(t->ctx));
-    FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_OTHER), 4, "OTHER calls");
+    TS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_OTHER), 4, "OTHER calls");
 }
 
 /* After the library closed the fake's descriptor, a stale copy of the handle sees what a closed fd gives. */
@@ -158,42 +158,42 @@ Test(edges, fake_after_close_is_ebadf_everywhere)
     btc_fake_set_end(&f, 0, FS_NEVER);
     btc_sock stale = s;
     btc_error err;
-    FS_ASSERT_STATUS(btc_sock_reset(&s, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_reset(&s, &err), BTC_OK, &err);
     cr_assert(f.closed, "the fake did not record the close");
 
     char buf[16];
     size_t n = 99;
     btc_status st = btc_sock_recv(&stale, buf, sizeof buf, 0, &n, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "recv after close: code %d", err.code);
-    FS_ASSERT_SZ(n, 0, "recv after close: bytes");
+    TS_ASSERT_SZ(n, 0, "recv after close: bytes");
     st = btc_sock_send(&stale, "x", 1, 0, &n, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "send after close: code %d", err.code);
     st = btc_sock_is_connected(&stale, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "is_connected after close: code %d", err.code);
     int val;
     socklen_t vlen = (socklen_t)sizeof val;
     st = btc_sock_get_sock_opt(&stale, SOL_SOCKET, SO_ERROR, &val, &vlen, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "getsockopt after close: code %d", err.code);
     /* A wait reports the dead descriptor as an error event, as poll reports POLLNVAL. */
     btc_events occ = 0;
     st = btc_sock_wait(&stale, 100, BTC_EV_RECV, &occ, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert_eq(occ, BTC_EV_ERR, "wait after close: occurred 0x%x, expected ERR only", occ);
     char line[16];
     size_t len = 99;
     st = btc_sock_recv_until_terminator(&stale, '\n', 100, NULL, sizeof line, line, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "recv_until after close: code %d", err.code);
-    FS_ASSERT_SZ(len, 0, "recv_until after close: *len");
-    FS_ASSERT_SZ(f.consumed, 0, "nothing consumed after close");
+    TS_ASSERT_SZ(len, 0, "recv_until after close: *len");
+    TS_ASSERT_SZ(f.consumed, 0, "nothing consumed after close");
     st = btc_sock_send_complete(&stale, "abc", 3, 100, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EBADF, "send_complete after close: code %d", err.code);
-    FS_ASSERT_SZ(err.bytes, 0, "send_complete after close: bytes");
+    TS_ASSERT_SZ(err.bytes, 0, "send_complete after close: bytes");
 }
 
 Test(edges, zero_length_transfers_through_the_fake)
@@ -206,14 +206,14 @@ Test(edges, zero_length_transfers_through_the_fake)
     size_t n = 99;
     btc_error err;
     btc_status st = btc_sock_recv(&s, buf, 0, 0, &n, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_SZ(n, 0, "recv of 0 bytes");
-    FS_ASSERT_SZ(f.consumed, 0, "consumed by a 0-byte recv");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_SZ(n, 0, "recv of 0 bytes");
+    TS_ASSERT_SZ(f.consumed, 0, "consumed by a 0-byte recv");
     n = 99;
     st = btc_sock_send(&s, "x", 0, 0, &n, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_SZ(n, 0, "send of 0 bytes");
-    FS_ASSERT_SZ(f.sent, 0, "sent by a 0-byte send");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_SZ(n, 0, "send of 0 bytes");
+    TS_ASSERT_SZ(f.sent, 0, "sent by a 0-byte send");
 }
 
 /* A wait that includes an interrupt the fake does not know asks the OS about its wake descriptor. */
@@ -230,7 +230,7 @@ Test(edges, fake_wait_with_a_foreign_interrupt)
     btc_fake_attach_interrupt(&f, &mine);
     btc_events occ = 0;
     btc_status st = btc_sock_wait(&s, 50, BTC_EV_RECV, &occ, &other, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert_eq(occ, BTC_EV_RECV, "occurred 0x%x", occ);
     /* And with no data: the foreign interrupt's descriptor is quiet, the virtual time runs out. */
     btc_fake f2;
@@ -238,8 +238,8 @@ Test(edges, fake_wait_with_a_foreign_interrupt)
     fs_setup(&f2, &s2);
     btc_fake_set_end(&f2, 0, FS_NEVER);
     st = btc_sock_wait(&s2, 50, BTC_EV_RECV, &occ, &other, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-    FS_ASSERT_I64(f2.now_ms, FS_T0 + 50, "virtual clock after the timeout");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_I64(f2.now_ms, FS_T0 + 50, "virtual clock after the timeout");
     btc_interrupt_destroy(&mine);
     btc_interrupt_destroy(&other);
 }
@@ -255,16 +255,16 @@ Test(edges, fake_gone_peer_reads_as_eof)
     btc_events occ = 0;
     btc_error err;
     btc_status st = btc_sock_wait(&s, BTC_TIMEOUT_INFINITE, BTC_EV_SEND, &occ, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert(f.gone, "an endless wait with nothing to come did not declare the peer gone");
     cr_assert_eq(occ, BTC_EV_SEND | BTC_EV_ERR, "occurred 0x%x", occ);
     st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
     char line[8];
     size_t len = 99;
     st = btc_sock_recv_until_terminator(&s, '\n', 100, NULL, sizeof line, line, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
-    FS_ASSERT_SZ(len, 0, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_SZ(len, 0, "*len");
 }
 
 Test(edges, fake_null_and_empty_setters)
@@ -276,91 +276,64 @@ Test(edges, fake_null_and_empty_setters)
     uint8_t out[4];
     btc_fake_set_output(&f, out, sizeof out);
     btc_fake_set_output(&f, NULL, 100);
-    FS_ASSERT_SZ(f.out_cap, 0, "out_cap with no buffer");
+    TS_ASSERT_SZ(f.out_cap, 0, "out_cap with no buffer");
     cr_assert_null(f.out, "out");
     btc_fake_set_input(&f, NULL, 10);
-    FS_ASSERT_SZ(f.in_len, 0, "in_len with no input");
+    TS_ASSERT_SZ(f.in_len, 0, "in_len with no input");
     btc_error err;
-    FS_ASSERT_STATUS(btc_sock_send_complete(&s, "abcd", 4, 100, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_SZ(f.sent, 4, "sent with no record");
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "abcd", 4, 100, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_SZ(f.sent, 4, "sent with no record");
 }
 
 /* ---- tables that break their contract ------------------------------------------------- */
 
-/* Wraps a fake; the slots named below claim one byte more than they were given. */
+/* A tap over a fake whose hook makes the slots named below break their contract. */
 typedef struct liar {
-    btc_sys sys;
+    btc_sys_tap tap;
     btc_fake *f;
-    bool send_lies, peek_lies, read_lies;
-    btc_socket_t accept_fd; /* what accept returns */
-    int closes;             /* close calls, and the last descriptor closed */
+    bool send_lies, peek_lies, read_lies; /* claim one byte more than they were given */
+    btc_socket_t accept_fd;               /* what accept returns */
+    int closes;                           /* close calls, and the last descriptor closed */
     btc_socket_t closed_fd;
 } liar;
 
-static liar *liar_of(void *ctx) { return (liar *)ctx; }
-
-static btc_ssize_t liar_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
+static void liar_before(liar *l, btc_sys_call *call)
 {
-    liar *l = liar_of(ctx);
-    btc_ssize_t n = l->f->sys.send(l->f->sys.ctx, s, buf, len, flags);
-    return (l->send_lies && n >= 0) ? (btc_ssize_t)len + 1 : n;
+    if (call->slot == BTC_SYS_SLOT_accept) {
+        call->skip = true;
+        call->result.accept = l->accept_fd;
+    } else if (call->slot == BTC_SYS_SLOT_close) {
+        call->skip = true;
+        call->result.close = 0;
+        l->closes++;
+        l->closed_fd = call->args.close.s;
+    }
 }
 
-static btc_ssize_t liar_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
+static void liar_hook(void *ctx, btc_sys_call *call)
 {
-    liar *l = liar_of(ctx);
-    btc_ssize_t n = l->f->sys.recv(l->f->sys.ctx, s, buf, len, flags);
-    bool lie = (flags & MSG_PEEK) != 0 ? l->peek_lies : l->read_lies;
-    return (lie && n > 0) ? (btc_ssize_t)len + 1 : n;
+    liar *l = ctx;
+    if (call->phase == BTC_SYS_BEFORE) {
+        liar_before(l, call);
+    } else if (call->slot == BTC_SYS_SLOT_send && l->send_lies && call->result.send >= 0) {
+        call->result.send = (btc_ssize_t)call->args.send.len + 1;
+    } else if (call->slot == BTC_SYS_SLOT_recv && call->result.recv > 0) {
+        bool lie = (call->args.recv.flags & MSG_PEEK) != 0 ? l->peek_lies : l->read_lies;
+        if (lie)
+            call->result.recv = (btc_ssize_t)call->args.recv.len + 1;
+    }
 }
 
-static btc_socket_t liar_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
-{
-    (void)s;
-    (void)addr;
-    (void)len;
-    return liar_of(ctx)->accept_fd;
-}
-
-static int liar_close(void *ctx, btc_socket_t s)
-{
-    liar *l = liar_of(ctx);
-    l->closes++;
-    l->closed_fd = s;
-    return 0;
-}
-
-/* The fake's slots read their ctx as a btc_fake: the ones a test reaches are forwarded with the fake's ctx. */
-static int liar_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
-{
-    btc_fake *f = liar_of(ctx)->f;
-    return f->sys.wait(f->sys.ctx, items, count, wake, timeout_ms);
-}
-static int liar_last_error(void *ctx) { return liar_of(ctx)->f->sys.last_error(liar_of(ctx)->f->sys.ctx); }
-static int64_t liar_now_ms(void *ctx) { return liar_of(ctx)->f->sys.now_ms(liar_of(ctx)->f->sys.ctx); }
-
-/*
- * A fresh fake behind a liar, and s pointing at the liar. The slots not
- * wrapped here (open, connect, getsockopt, ...) are the fake's and would read
- * the liar as a fake: no test below reaches them.
- */
+/* A fresh fake behind a liar, and s pointing at the liar. */
 static void liar_setup(liar *l, btc_fake *f, btc_sock *s)
 {
     btc_fake_init(f);
     memset(l, 0, sizeof *l);
     l->f = f;
-    l->sys = f->sys;
-    l->sys.ctx = l;
-    l->sys.send = liar_send;
-    l->sys.recv = liar_recv;
-    l->sys.accept = liar_accept;
-    l->sys.close = liar_close;
-    l->sys.wait = liar_wait;
-    l->sys.last_error = liar_last_error;
-    l->sys.now_ms = liar_now_ms;
     l->accept_fd = BTC_INVALID_SOCKET;
+    cr_assert_eq(btc_sys_tap_init(&l->tap, btc_fake_sys(f), liar_hook, l, NULL), BTC_OK);
     s->fd = (btc_socket_t)BTC_FAKE_FD;
-    s->sys = &l->sys;
+    s->sys = btc_sys_tap_table(&l->tap);
 }
 
 Test(edges, thin_wrappers_refuse_a_slot_claiming_too_many_bytes)
@@ -375,14 +348,14 @@ Test(edges, thin_wrappers_refuse_a_slot_claiming_too_many_bytes)
     size_t n = 99;
     btc_error err;
     btc_status st = btc_sock_send(&s, "xyz", 3, 0, &n, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
-    FS_ASSERT_SZ(n, 0, "send: *sent after a lie");
+    TS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
+    TS_ASSERT_SZ(n, 0, "send: *sent after a lie");
     cr_assert(fs_msg_has_number(err.message, 4), "message \"%s\" does not give the claimed count", err.message);
     char buf[4];
     n = 99;
     st = btc_sock_recv(&s, buf, sizeof buf, 0, &n, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
-    FS_ASSERT_SZ(n, 0, "recv: *received after a lie");
+    TS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
+    TS_ASSERT_SZ(n, 0, "recv: *received after a lie");
 }
 
 Test(edges, send_complete_refuses_a_send_claiming_too_many_bytes)
@@ -397,46 +370,47 @@ Test(edges, send_complete_refuses_a_send_claiming_too_many_bytes)
     btc_error err;
     /* Honest sends first (4, 4, 2 bytes), then a call whose sends lie. */
     btc_status st = btc_sock_send_complete(&s, "0123456789", 10, 1000, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     l.send_lies = true;
     st = btc_sock_send_complete(&s, "0123456789", 10, 1000, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
-    FS_ASSERT_SZ(err.bytes, 0, "bytes before the lie");
+    TS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
+    TS_ASSERT_SZ(err.bytes, 0, "bytes before the lie");
     cr_assert_eq(err.code, 0, "code %d", err.code);
+}
+
+/* recv_until_terminator over a liar whose peek or read claims one byte more than it was given. */
+static btc_status lying_line(bool peek_lies, btc_fake *f, char *buf, size_t cap, size_t *len, btc_error *err)
+{
+    liar l;
+    btc_sock s;
+    liar_setup(&l, f, &s);
+    btc_fake_set_input(f, "hello\n", 6);
+    l.peek_lies = peek_lies;
+    l.read_lies = !peek_lies;
+    *len = 99;
+    return btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, cap, buf, len, 0, err);
 }
 
 Test(edges, recv_until_refuses_a_peek_claiming_too_many_bytes)
 {
     btc_fake f;
-    liar l;
-    btc_sock s;
-    liar_setup(&l, &f, &s);
-    btc_fake_set_input(&f, "hello\n", 6);
-    l.peek_lies = true;
     char buf[32];
-    size_t len = 99;
+    size_t len;
     btc_error err;
-    btc_status st = btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
-    FS_ASSERT_SZ(len, 0, "*len");
-    FS_ASSERT_SZ(err.bytes, 0, "err.bytes");
-    FS_ASSERT_SZ(f.consumed, 0, "consumed after a lying peek");
+    TS_ASSERT_STATUS(lying_line(true, &f, buf, sizeof buf, &len, &err), BTC_ERR_PROTOCOL, &err);
+    TS_ASSERT_SZ(len, 0, "*len");
+    TS_ASSERT_SZ(err.bytes, 0, "err.bytes");
+    TS_ASSERT_SZ(f.consumed, 0, "consumed after a lying peek");
 }
 
 Test(edges, recv_until_refuses_a_read_claiming_too_many_bytes)
 {
     btc_fake f;
-    liar l;
-    btc_sock s;
-    liar_setup(&l, &f, &s);
-    btc_fake_set_input(&f, "hello\n", 6);
-    l.read_lies = true;
     char buf[32];
-    size_t len = 99;
+    size_t len;
     btc_error err;
-    btc_status st = btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &err);
-    FS_ASSERT_SZ(len, err.bytes, "*len vs err.bytes");
+    TS_ASSERT_STATUS(lying_line(false, &f, buf, sizeof buf, &len, &err), BTC_ERR_PROTOCOL, &err);
+    TS_ASSERT_SZ(len, err.bytes, "*len vs err.bytes");
     cr_assert_eq(buf[len], '\0', "buf[*len] not NUL");
 }
 
@@ -450,7 +424,7 @@ Test(edges, accept_refuses_a_descriptor_the_backend_cannot_watch)
     btc_sock out = {77, NULL};
     btc_error err;
     btc_status st = btc_sock_accept(&s, NULL, NULL, &out, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
     cr_assert(btc_sock_is_empty(&out), "out holds %d", (int)out.fd);
     cr_assert_eq(l.closes, 1, "the refused descriptor was closed %d times", l.closes);
     cr_assert_eq(l.closed_fd, EDGE_BAD_FD, "closed %d instead of the refused descriptor", (int)l.closed_fd);
@@ -458,9 +432,9 @@ Test(edges, accept_refuses_a_descriptor_the_backend_cannot_watch)
     /* And a watchable one is adopted, with the listener's table. */
     l.accept_fd = (btc_socket_t)(BTC_FAKE_FD + 5);
     st = btc_sock_accept(&s, NULL, NULL, &out, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert_eq(out.fd, (btc_socket_t)(BTC_FAKE_FD + 5), "accepted fd %d", (int)out.fd);
-    cr_assert_eq(out.sys, &l.sys, "accepted socket does not inherit the table");
+    cr_assert_eq(out.sys, btc_sys_tap_table(&l.tap), "accepted socket does not inherit the table");
 }
 
 /* ---- descriptors no backend can wait on ------------------------------------------------ */
@@ -472,7 +446,7 @@ Test(edges, wait_on_an_unwatchable_descriptor_is_not_selectable)
     btc_events occ = 0xff;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 10, BTC_EV_RECV, &occ, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
     cr_assert_eq(occ, 0, "occurred 0x%x", occ);
     cr_assert(strstr(err.message, btc_wait_backend()) != NULL, "message \"%s\"", err.message);
 
@@ -480,7 +454,7 @@ Test(edges, wait_on_an_unwatchable_descriptor_is_not_selectable)
     cr_assert_eq(btc_make_socket_pair(&a, &b, &err), BTC_OK, "socket pair: %s", err.message);
     btc_wait_item items[2] = {{&a, BTC_EV_SEND, 0xff}, {&s, BTC_EV_RECV, 0xff}};
     st = btc_wait_many(items, 2, 10, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
     cr_assert_eq(items[0].occurred, 0, "item 0 occurred 0x%x", items[0].occurred);
     cr_assert_eq(items[1].occurred, 0, "item 1 occurred 0x%x", items[1].occurred);
     btc_sock_reset(&a, NULL);
@@ -499,10 +473,10 @@ Test(edges, recv_until_that_must_wait_on_an_unwatchable_descriptor)
     size_t len = 99;
     btc_error err;
     btc_status st = btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
-    FS_ASSERT_SZ(len, 3, "*len (the bytes read before it had to wait)");
-    FS_ASSERT_SZ(err.bytes, 3, "err.bytes");
-    FS_ASSERT_SZ(f.consumed, 3, "consumed");
+    TS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
+    TS_ASSERT_SZ(len, 3, "*len (the bytes read before it had to wait)");
+    TS_ASSERT_SZ(err.bytes, 3, "err.bytes");
+    TS_ASSERT_SZ(f.consumed, 3, "consumed");
     cr_assert_str_eq(buf, "abc", "buf \"%s\"", buf);
     cr_assert(strstr(err.message, btc_wait_backend()) != NULL, "message \"%s\"", err.message);
 }
@@ -517,9 +491,9 @@ Test(edges, send_complete_that_must_wait_on_an_unwatchable_descriptor)
     s.fd = EDGE_BAD_FD;
     btc_error err;
     btc_status st = btc_sock_send_complete(&s, "0123456789abcdef", 16, 1000, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
-    FS_ASSERT_SZ(err.bytes, 8, "err.bytes (the window)");
-    FS_ASSERT_SZ(f.sent, 8, "sent");
+    TS_ASSERT_STATUS(st, BTC_ERR_NOT_SELECTABLE, &err);
+    TS_ASSERT_SZ(err.bytes, 8, "err.bytes (the window)");
+    TS_ASSERT_SZ(f.sent, 8, "sent");
     cr_assert(fs_msg_has_number(err.message, 8) && fs_msg_has_number(err.message, 16), "message \"%s\"", err.message);
 }
 
@@ -546,7 +520,7 @@ Test(edges, reset_through_a_broken_table_still_empties)
     s.sys = &broken;
     btc_error err;
     btc_status st = btc_sock_reset(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert(btc_sock_is_empty(&s), "s not empty after a refused reset");
     cr_assert_not(f.closed, "a broken table was used to close");
 }
@@ -608,8 +582,8 @@ Test(edges, utf8_second_byte_ranges)
         btc_status st = btc_sock_recv_until_terminator(&s, '\n', 100, NULL, sizeof buf, buf, &len, BTC_RECV_UTF8, &err);
         cr_assert_eq(st, cases[i].valid ? BTC_OK : BTC_ERR_INVALID_UTF8, "case %zu: %s (\"%s\")", i,
                      btc_status_name(st), err.message);
-        FS_ASSERT_SZ(f.consumed, n + 2, "consumed (the whole line either way)");
-        FS_ASSERT_SZ(len, cases[i].valid ? n + 1 : n + 2, "*len");
+        TS_ASSERT_SZ(f.consumed, n + 2, "consumed (the whole line either way)");
+        TS_ASSERT_SZ(len, cases[i].valid ? n + 1 : n + 2, "*len");
         cr_assert_eq(btc__utf8_valid((const uint8_t *)cases[i].bytes, n), cases[i].valid, "btc__utf8_valid case %zu",
                      i);
     }
@@ -628,14 +602,14 @@ Test(edges, fail_truncates_long_messages)
     cr_assert_eq(st, BTC_ERR_IO, "status");
     cr_assert_eq(err.status, BTC_ERR_IO, "err.status");
     cr_assert_eq(err.code, ECONNRESET, "err.code");
-    FS_ASSERT_SZ(err.bytes, 7, "err.bytes");
-    FS_ASSERT_SZ(strlen(err.message), BTC_ERROR_MESSAGE_MAX - 1, "message length");
+    TS_ASSERT_SZ(err.bytes, 7, "err.bytes");
+    TS_ASSERT_SZ(strlen(err.message), BTC_ERROR_MESSAGE_MAX - 1, "message length");
 
     /* Room for the text but not for all of ": <system message> (<code>)": cut, still terminated. */
     long_text[BTC_ERROR_MESSAGE_MAX - 10] = '\0';
     memset(&err, 0x5a, sizeof err);
     btc__fail(&err, BTC_ERR_IO, ECONNRESET, 0, "%s", long_text);
-    FS_ASSERT_SZ(strlen(err.message), BTC_ERROR_MESSAGE_MAX - 1, "message length with the code cut");
+    TS_ASSERT_SZ(strlen(err.message), BTC_ERROR_MESSAGE_MAX - 1, "message length with the code cut");
     cr_assert_eq(memcmp(err.message + BTC_ERROR_MESSAGE_MAX - 10, ": ", 2), 0, "separator missing: \"%s\"",
                  err.message + BTC_ERROR_MESSAGE_MAX - 12);
 
@@ -644,7 +618,7 @@ Test(edges, fail_truncates_long_messages)
     long_text[BTC_ERROR_MESSAGE_MAX - 2] = '\0';
     memset(&err, 0x5a, sizeof err);
     btc__fail(&err, BTC_ERR_IO, ECONNRESET, 0, "%s", long_text);
-    FS_ASSERT_SZ(strlen(err.message), BTC_ERROR_MESSAGE_MAX - 2, "message length when only the text fits");
+    TS_ASSERT_SZ(strlen(err.message), BTC_ERROR_MESSAGE_MAX - 2, "message length when only the text fits");
     cr_assert_eq(btc__fail(NULL, BTC_ERR_TIMEOUT, 0, 0, "x"), BTC_ERR_TIMEOUT, "btc__fail(NULL, ...)");
 }
 
@@ -658,15 +632,15 @@ Test(edges, argument_corners_of_the_thin_wrappers)
     btc_error err;
     size_t n = 99;
     /* NULL data or buffer is fine with a zero length. */
-    FS_ASSERT_STATUS(btc_sock_send(&s, NULL, 0, 0, &n, &err), BTC_OK, &err);
-    FS_ASSERT_SZ(n, 0, "send(NULL, 0)");
+    TS_ASSERT_STATUS(btc_sock_send(&s, NULL, 0, 0, &n, &err), BTC_OK, &err);
+    TS_ASSERT_SZ(n, 0, "send(NULL, 0)");
     n = 99;
-    FS_ASSERT_STATUS(btc_sock_recv(&s, NULL, 0, 0, &n, &err), BTC_OK, &err);
-    FS_ASSERT_SZ(n, 0, "recv(NULL, 0)");
-    FS_ASSERT_STATUS(btc_sock_set_sock_opt(&s, SOL_SOCKET, SO_KEEPALIVE, NULL, 0, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv(&s, NULL, 0, 0, &n, &err), BTC_OK, &err);
+    TS_ASSERT_SZ(n, 0, "recv(NULL, 0)");
+    TS_ASSERT_STATUS(btc_sock_set_sock_opt(&s, SOL_SOCKET, SO_KEEPALIVE, NULL, 0, &err), BTC_OK, &err);
     /* One socket given twice to make_socket_pair. */
     btc_sock a = {77, NULL};
-    FS_ASSERT_STATUS(btc_make_socket_pair(&a, &a, &err), BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(btc_make_socket_pair(&a, &a, &err), BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert_eq(a.fd, 77, "a refused pair touched its argument");
     /* A descriptor no backend can watch is not selectable. */
     btc_sock bad;
@@ -683,13 +657,13 @@ Test(edges, wait_refuses_unknown_event_bits)
     btc_events occ = 0xff;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 10, (btc_events)(BTC_EV_RECV | 0x80), &occ, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert_eq(occ, 0, "occurred 0x%x", occ);
     btc_wait_item item = {&s, (btc_events)(BTC_EV_SEND | 0x10), 0xff};
     st = btc_wait_many(&item, 1, 10, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert_eq(item.occurred, 0, "occurred 0x%x", item.occurred);
-    FS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 0, "slot calls for refused waits");
+    TS_ASSERT_SZ(fs_calls(&f, BTC_FAKE_ANY), 0, "slot calls for refused waits");
 }
 
 Test(edges, fake_close_failure_still_releases)
@@ -700,7 +674,7 @@ Test(edges, fake_close_failure_still_releases)
     fs_push(&f, BTC_FAKE_OTHER, BTC_FAKE_FAIL, EIO);
     btc_error err;
     btc_status st = btc_sock_reset(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EIO, "code %d", err.code);
     cr_assert(btc_sock_is_empty(&s), "s not empty after a failed close");
     cr_assert(f.closed, "a failed close must still release the descriptor");
@@ -708,25 +682,12 @@ Test(edges, fake_close_failure_still_releases)
 
 /* ---- a clock whose origin is 0 (the slot allows any origin) ----------------------------------- */
 
-typedef struct zclock {
-    btc_sys sys;
-    btc_fake *f;
-} zclock;
-
-static int64_t zclock_now(void *ctx)
+/* A tap that moves the fake's clock to start at 0. */
+static void zclock_hook(void *ctx, btc_sys_call *call)
 {
-    btc_fake *f = ((zclock *)ctx)->f;
-    return f->sys.now_ms(f->sys.ctx) - FS_T0; /* starts at 0 */
-}
-static int zclock_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
-{
-    btc_fake *f = ((zclock *)ctx)->f;
-    return f->sys.wait(f->sys.ctx, items, count, wake, timeout_ms);
-}
-static int zclock_last_error(void *ctx)
-{
-    btc_fake *f = ((zclock *)ctx)->f;
-    return f->sys.last_error(f->sys.ctx);
+    (void)ctx;
+    if (call->phase == BTC_SYS_AFTER && call->slot == BTC_SYS_SLOT_now_ms)
+        call->result.now_ms -= FS_T0;
 }
 
 Test(edges, deadlines_on_a_clock_starting_at_zero)
@@ -734,25 +695,22 @@ Test(edges, deadlines_on_a_clock_starting_at_zero)
     btc_fake f;
     btc_fake_init(&f);
     btc_fake_set_end(&f, 0, FS_NEVER);
-    zclock z = {f.sys, &f};
-    z.sys.ctx = &z; /* only the slots below are reached */
-    z.sys.now_ms = zclock_now;
-    z.sys.wait = zclock_wait;
-    z.sys.last_error = zclock_last_error;
-    btc_sock s = {(btc_socket_t)BTC_FAKE_FD, &z.sys};
+    btc_sys_tap z;
+    cr_assert_eq(btc_sys_tap_init(&z, btc_fake_sys(&f), zclock_hook, NULL, NULL), BTC_OK);
+    btc_sock s = {(btc_socket_t)BTC_FAKE_FD, btc_sys_tap_table(&z)};
     btc_error err;
     /* A huge finite timeout is neither "already passed" nor lost: the wait ends when the data comes. */
     btc_fake_set_input(&f, "abc", 3);
     fs_arrive(&f, 0, FS_T0 + 100);
     btc_events occ = 0;
     btc_status st = btc_sock_wait(&s, INT64_MAX - 1, BTC_EV_RECV, &occ, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert_eq(occ, BTC_EV_RECV, "occurred 0x%x", occ);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 100, "virtual clock when the data came");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 100, "virtual clock when the data came");
     /* And an ordinary one times out on time. */
     btc_fake_init(&f);
     btc_fake_set_end(&f, 0, FS_NEVER);
     st = btc_sock_wait(&s, 250, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 250, "virtual clock after a 250 ms timeout");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 250, "virtual clock after a 250 ms timeout");
 }

@@ -62,6 +62,15 @@ static int fk_wait(btc_fake *f, const btc_sock *s, btc_events requested, btc_soc
     cr_assert_eq((long long)(r), (long long)(want), "slot returned %lld, expected %lld", (long long)(r), \
                  (long long)(want))
 
+/* A fresh fake with input and an output record. */
+static void fk_setup_io(btc_fake *f, const char *in, uint8_t *out, size_t cap)
+{
+    btc_sock s;
+    fs_setup(f, &s);
+    btc_fake_set_input(f, in, strlen(in));
+    btc_fake_set_output(f, out, cap);
+}
+
 static bool fk_is_eagain(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 #define FK_ASSERT_EAGAIN(r, f)                                                                         \
@@ -78,11 +87,11 @@ Test(fake, init_defaults)
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
-    FS_ASSERT_I64(f.now_ms, FS_T0, "initial virtual clock");
-    FS_ASSERT_SZ(f.consumed, 0, "consumed");
-    FS_ASSERT_SZ(f.sent, 0, "sent");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
-    FS_ASSERT_SZ(btc_fake_readable(&f), 0, "readable");
+    TS_ASSERT_I64(f.now_ms, FS_T0, "initial virtual clock");
+    TS_ASSERT_SZ(f.consumed, 0, "consumed");
+    TS_ASSERT_SZ(f.sent, 0, "sent");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 0, "readable");
     cr_assert_eq(btc_sock_get(&s), (btc_socket_t)BTC_FAKE_FD, "fd %d, expected %d", (int)btc_sock_get(&s), BTC_FAKE_FD);
     cr_assert_eq(s.sys, btc_fake_sys(&f), "btc_fake_sock must install the fake's table");
     cr_assert_eq(btc_sys_validate(btc_fake_sys(&f), NULL), BTC_OK, "the fake's table must validate");
@@ -92,7 +101,7 @@ Test(fake, init_defaults)
     /* No input and EOF at once: a read returns 0. */
     char buf[8];
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
-    FS_ASSERT_I64(fk_now(&f), FS_T0, "clock after a read");
+    TS_ASSERT_I64(fk_now(&f), FS_T0, "clock after a read");
 }
 
 Test(fake, sock_overwrites_without_closing)
@@ -113,7 +122,7 @@ Test(fake, close_through_reset_records_closed)
     fs_setup(&f, &s);
     btc_error err;
     btc_status st = btc_sock_reset(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert(f.closed, "closing the fake socket must set f.closed");
     cr_assert(btc_sock_is_empty(&s), "reset leaves the sock empty");
     cr_assert_geq(f.calls[BTC_FAKE_OTHER], 1ul, "close counts as OTHER: %lu", f.calls[BTC_FAKE_OTHER]);
@@ -128,26 +137,26 @@ Test(fake, input_peek_does_not_consume_read_does)
     fs_setup(&f, &s);
     static const char in[] = "hello world";
     btc_fake_set_input(&f, in, 11);
-    FS_ASSERT_SZ(btc_fake_readable(&f), 11, "readable");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 11, "readable");
     char buf[32];
     memset(buf, 0, sizeof buf);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 11);
     cr_assert_arr_eq(buf, in, 11, "peeked bytes differ");
-    FS_ASSERT_SZ(f.consumed, 0, "consumed after peek");
+    TS_ASSERT_SZ(f.consumed, 0, "consumed after peek");
     FK_ASSERT_RET(fk_recv(&f, buf, 5, false), 5);
     cr_assert_arr_eq(buf, "hello", 5, "read bytes differ");
-    FS_ASSERT_SZ(f.consumed, 5, "consumed after read 5");
-    FS_ASSERT_SZ(btc_fake_readable(&f), 6, "readable after read 5");
+    TS_ASSERT_SZ(f.consumed, 5, "consumed after read 5");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 6, "readable after read 5");
     memset(buf, 0, sizeof buf);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 6);
     cr_assert_arr_eq(buf, " world", 6, "second peek");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 6);
     cr_assert_arr_eq(buf, " world", 6, "second read");
-    FS_ASSERT_SZ(f.consumed, 11, "consumed");
+    TS_ASSERT_SZ(f.consumed, 11, "consumed");
     /* Default end: EOF at once after the input. */
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 0);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
-    FS_ASSERT_SZ(f.consumed, 11, "consumed after EOF");
+    TS_ASSERT_SZ(f.consumed, 11, "consumed after EOF");
 }
 
 Test(fake, chunk_limits_peek_and_read)
@@ -175,7 +184,7 @@ Test(fake, chunk_limits_peek_and_read)
                 cr_assert_eq((long long)r, (long long)want_r, "max_read %zu: read at %zu gave %lld, expected %zu", mr,
                              pos, (long long)r, want_r);
                 pos += (size_t)r;
-                FS_ASSERT_SZ(f.consumed, pos, "consumed");
+                TS_ASSERT_SZ(f.consumed, pos, "consumed");
             }
             cr_assert_arr_eq(got, in, sizeof in, "reassembled input differs (peek %zu read %zu)", mp, mr);
             FK_ASSERT_RET(fk_recv(&f, got, sizeof got, false), 0);
@@ -197,10 +206,10 @@ Test(fake, send_chunks_and_output_record)
     FK_ASSERT_RET(fk_send(&f, data, sizeof data), 4);
     FK_ASSERT_RET(fk_send(&f, data + 4, 6), 4);
     FK_ASSERT_RET(fk_send(&f, data + 8, 2), 2);
-    FS_ASSERT_SZ(f.sent, 10, "sent");
+    TS_ASSERT_SZ(f.sent, 10, "sent");
     cr_assert_arr_eq(out, data, 10, "output record differs");
     cr_assert_eq(out[10], 0xee, "fake wrote past the sent bytes: out[10] = 0x%02x", out[10]);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_SEND], 3, "send calls");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_SEND], 3, "send calls");
 }
 
 Test(fake, output_buffer_caps_the_window)
@@ -215,7 +224,7 @@ Test(fake, output_buffer_caps_the_window)
     fs_pattern(data, sizeof data, 3, -1);
     FK_ASSERT_RET(fk_send(&f, data, sizeof data), 4);
     FK_ASSERT_EAGAIN(fk_send(&f, data + 4, 6), &f);
-    FS_ASSERT_SZ(f.sent, 4, "sent");
+    TS_ASSERT_SZ(f.sent, 4, "sent");
     cr_assert_arr_eq(out, data, 4, "recorded bytes");
     cr_assert_eq(out[4], 0x77, "the fake wrote past its output capacity");
 }
@@ -232,15 +241,15 @@ Test(fake, send_window_then_eagain_and_wait_times_out)
     fs_pattern(data, sizeof data, 9, -1);
     FK_ASSERT_RET(fk_send(&f, data, sizeof data), 5);
     FK_ASSERT_EAGAIN(fk_send(&f, data + 5, 5), &f);
-    FS_ASSERT_SZ(f.sent, 5, "sent");
+    TS_ASSERT_SZ(f.sent, 5, "sent");
     cr_assert_arr_eq(out, data, 5, "recorded bytes");
     btc_events ev;
     int64_t t0 = f.now_ms;
     int r = fk_wait(&f, &s, BTC_EV_SEND, BTC_INVALID_SOCKET, 200, &ev);
     FK_ASSERT_RET(r, 0);
     cr_assert_eq(ev, 0, "occurred 0x%x on a timed-out wait", ev);
-    FS_ASSERT_I64(f.now_ms - t0, 200, "virtual time a timed-out wait takes");
-    FS_ASSERT_I64(fk_now(&f), t0 + 200, "now_ms after the wait");
+    TS_ASSERT_I64(f.now_ms - t0, 200, "virtual time a timed-out wait takes");
+    TS_ASSERT_I64(fk_now(&f), t0 + 200, "now_ms after the wait");
 }
 
 Test(fake, wait_ready_at_once_for_send_with_room_and_recv_with_data)
@@ -256,8 +265,8 @@ Test(fake, wait_ready_at_once_for_send_with_room_and_recv_with_data)
     r = fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 1000, &ev);
     FK_ASSERT_RET(r, 1);
     cr_assert(ev & BTC_EV_RECV, "RECV not reported: 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0, "a ready wait takes no virtual time");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
+    TS_ASSERT_I64(f.now_ms, FS_T0, "a ready wait takes no virtual time");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
 }
 
 /* ---- arrivals and the end ------------------------------------------------------ */
@@ -270,7 +279,7 @@ Test(fake, arrivals_eagain_before_data_after)
     static const char in[] = "abcdef";
     btc_fake_set_input(&f, in, 6);
     cr_assert(btc_fake_arrive_at(&f, 3, FS_T0 + 500), "arrive_at failed");
-    FS_ASSERT_SZ(btc_fake_readable(&f), 3, "readable before the arrival");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 3, "readable before the arrival");
     char buf[16];
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 3);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
@@ -280,13 +289,13 @@ Test(fake, arrivals_eagain_before_data_after)
     /* A short wait ends before the arrival. */
     btc_events ev;
     FK_ASSERT_RET(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 100, &ev), 0);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 100, "clock after a 100 ms wait");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 100, "clock after a 100 ms wait");
     FK_ASSERT_EAGAIN(fk_recv(&f, buf, sizeof buf, false), &f);
     /* A long wait ends at the arrival. */
     FK_ASSERT_RET(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 10000, &ev), 1);
     cr_assert(ev & BTC_EV_RECV, "RECV not reported: 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock jumps to the arrival, not by the whole timeout");
-    FS_ASSERT_SZ(btc_fake_readable(&f), 3, "readable after the arrival");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock jumps to the arrival, not by the whole timeout");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 3, "readable after the arrival");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
     cr_assert_arr_eq(buf, "def", 3, "second part");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
@@ -306,7 +315,7 @@ Test(fake, arrivals_several_stages)
     char buf[16];
     size_t pos = 0;
     for (size_t i = 0; i < 4; i++) {
-        FS_ASSERT_SZ(btc_fake_readable(&f), expect[i], "readable at stage");
+        TS_ASSERT_SZ(btc_fake_readable(&f), expect[i], "readable at stage");
         btc_ssize_t r = fk_recv(&f, buf, sizeof buf, false);
         FK_ASSERT_RET(r, (btc_ssize_t)expect[i]);
         cr_assert_arr_eq(buf, in + pos, expect[i], "stage %zu content", i);
@@ -314,7 +323,7 @@ Test(fake, arrivals_several_stages)
         if (i < 3) {
             btc_events ev;
             FK_ASSERT_RET(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 1000, &ev), 1);
-            FS_ASSERT_I64(f.now_ms, FS_T0 + 10 * (int64_t)(i + 1), "clock at stage");
+            TS_ASSERT_I64(f.now_ms, FS_T0 + 10 * (int64_t)(i + 1), "clock at stage");
         }
     }
 }
@@ -333,7 +342,7 @@ Test(fake, arrive_at_rejects_non_increasing_and_full)
         n++;
         cr_assert_leq(n, (size_t)BTC_FAKE_MAX_ARRIVALS, "arrive_at accepted more than %d", BTC_FAKE_MAX_ARRIVALS);
     }
-    FS_ASSERT_SZ(n, BTC_FAKE_MAX_ARRIVALS, "arrivals accepted");
+    TS_ASSERT_SZ(n, BTC_FAKE_MAX_ARRIVALS, "arrivals accepted");
 }
 
 Test(fake, end_eof_at_time_silence_before)
@@ -349,16 +358,16 @@ Test(fake, end_eof_at_time_silence_before)
     FK_ASSERT_EAGAIN(fk_recv(&f, buf, sizeof buf, false), &f);
     btc_events ev;
     FK_ASSERT_RET(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 500, &ev), 0);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock after a wait before the end");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock after a wait before the end");
     FK_ASSERT_EAGAIN(fk_recv(&f, buf, sizeof buf, false), &f);
     /* A long wait ends at the end time and reports readability (EOF is readable). */
     int r = fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 100000, &ev);
     FK_ASSERT_RET(r, 1);
     cr_assert(ev & (BTC_EV_RECV | BTC_EV_ERR), "EOF must wake a RECV wait: 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 2000, "clock at the end");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 2000, "clock at the end");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 0);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
-    FS_ASSERT_SZ(f.consumed, 2, "consumed");
+    TS_ASSERT_SZ(f.consumed, 2, "consumed");
 }
 
 Test(fake, end_error_at_time_silence_before)
@@ -373,7 +382,7 @@ Test(fake, end_error_at_time_silence_before)
     FK_ASSERT_EAGAIN(fk_recv(&f, buf, sizeof buf, false), &f);
     btc_events ev;
     FK_ASSERT_RET(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 1000, &ev), 1);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 300, "clock at the end");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 300, "clock at the end");
     FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, true), &f, ECONNRESET);
     FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, false), &f, ECONNRESET);
 }
@@ -401,20 +410,17 @@ Test(fake, step_pass_consumes_and_behaves_normally)
     fs_setup(&f, &s);
     btc_fake_set_input(&f, "abc", 3);
     fs_push(&f, BTC_FAKE_READ, BTC_FAKE_PASS, 0);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "steps left");
     char buf[8];
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left after the read");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left after the read");
 }
 
 Test(fake, step_limit_read_peek_send)
 {
     btc_fake f;
-    btc_sock s;
-    fs_setup(&f, &s);
-    btc_fake_set_input(&f, "abcdefgh", 8);
     uint8_t out[16];
-    btc_fake_set_output(&f, out, sizeof out);
+    fk_setup_io(&f, "abcdefgh", out, sizeof out);
     fs_push(&f, BTC_FAKE_PEEK, BTC_FAKE_LIMIT, 2);
     fs_push(&f, BTC_FAKE_READ, BTC_FAKE_LIMIT, 3);
     fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 1);
@@ -423,31 +429,28 @@ Test(fake, step_limit_read_peek_send)
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
     cr_assert_arr_eq(buf, "abc", 3, "got \"%.*s\", expected \"%.*s\"", (int)(3), (const char *)buf, (int)(3), "abc");
     FK_ASSERT_RET(fk_send(&f, "xyz", 3), 1);
-    FS_ASSERT_SZ(f.sent, 1, "sent");
+    TS_ASSERT_SZ(f.sent, 1, "sent");
     cr_assert_eq(out[0], 'x', "out[0] = 0x%02x, expected 'x'", out[0]);
     /* Steps used up: the next calls are normal again. */
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 5);
     FK_ASSERT_RET(fk_send(&f, "yz", 2), 2);
-    FS_ASSERT_SZ(f.sent, 3, "sent");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(f.sent, 3, "sent");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(fake, step_limit_zero)
 {
     btc_fake f;
-    btc_sock s;
-    fs_setup(&f, &s);
-    btc_fake_set_input(&f, "abc", 3);
     uint8_t out[16];
-    btc_fake_set_output(&f, out, sizeof out);
+    fk_setup_io(&f, "abc", out, sizeof out);
     fs_push(&f, BTC_FAKE_READ, BTC_FAKE_LIMIT, 0);
     fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 0);
     fs_push(&f, BTC_FAKE_PEEK, BTC_FAKE_LIMIT, 0);
     char buf[8];
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
-    FS_ASSERT_SZ(f.consumed, 0, "a LIMIT 0 read consumes nothing");
+    TS_ASSERT_SZ(f.consumed, 0, "a LIMIT 0 read consumes nothing");
     FK_ASSERT_RET(fk_send(&f, "xy", 2), 0);
-    FS_ASSERT_SZ(f.sent, 0, "a LIMIT 0 send sends nothing");
+    TS_ASSERT_SZ(f.sent, 0, "a LIMIT 0 send sends nothing");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 0);
     /* The input is still all there. */
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
@@ -470,12 +473,12 @@ Test(fake, step_fail_sets_error_and_moves_nothing)
         char buf[8];
         FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, true), &f, codes[i]);
         FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, false), &f, codes[i]);
-        FS_ASSERT_SZ(f.consumed, 0, "a failed read consumes nothing");
+        TS_ASSERT_SZ(f.consumed, 0, "a failed read consumes nothing");
         FK_ASSERT_FAIL(fk_send(&f, "x", 1), &f, codes[i]);
-        FS_ASSERT_SZ(f.sent, 0, "a failed send sends nothing");
+        TS_ASSERT_SZ(f.sent, 0, "a failed send sends nothing");
         btc_events ev;
         FK_ASSERT_FAIL(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 100, &ev), &f, codes[i]);
-        FS_ASSERT_I64(f.now_ms, FS_T0, "a failed wait takes no virtual time");
+        TS_ASSERT_I64(f.now_ms, FS_T0, "a failed wait takes no virtual time");
         FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
     }
 }
@@ -485,8 +488,8 @@ Test(fake, step_fail_on_clock_is_ignored)
     btc_fake f;
     btc_fake_init(&f);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_FAIL, EIO);
-    FS_ASSERT_I64(fk_now(&f), FS_T0, "a clock read ignores FAIL");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "the FAIL step is still consumed");
+    TS_ASSERT_I64(fk_now(&f), FS_T0, "a clock read ignores FAIL");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "the FAIL step is still consumed");
 }
 
 Test(fake, step_eof_reads_drain_then_zero_sends_epipe)
@@ -504,7 +507,7 @@ Test(fake, step_eof_reads_drain_then_zero_sends_epipe)
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 0);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 0);
     FK_ASSERT_FAIL(fk_send(&f, "x", 1), &f, EPIPE);
-    FS_ASSERT_SZ(f.sent, 0, "sent after the peer closed");
+    TS_ASSERT_SZ(f.sent, 0, "sent after the peer closed");
 }
 
 Test(fake, step_eof_on_send)
@@ -526,9 +529,9 @@ Test(fake, step_advance_on_clock)
     btc_fake f;
     btc_fake_init(&f);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, 250);
-    FS_ASSERT_I64(fk_now(&f), FS_T0 + 250, "clock after ADVANCE 250");
-    FS_ASSERT_I64(fk_now(&f), FS_T0 + 250, "the jump happens once");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_I64(fk_now(&f), FS_T0 + 250, "clock after ADVANCE 250");
+    TS_ASSERT_I64(fk_now(&f), FS_T0 + 250, "the jump happens once");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(fake, step_advance_never_moves_the_clock_back)
@@ -536,7 +539,7 @@ Test(fake, step_advance_never_moves_the_clock_back)
     btc_fake f;
     btc_fake_init(&f);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, -500);
-    FS_ASSERT_I64(fk_now(&f), FS_T0, "clock after ADVANCE -500 (monotonic)");
+    TS_ASSERT_I64(fk_now(&f), FS_T0, "clock after ADVANCE -500 (monotonic)");
 }
 
 /*
@@ -551,11 +554,11 @@ Test(fake, saturated_clock_and_a_timed_wait)
     fs_setup(&f, &s);
     btc_fake_set_send_window(&f, 0);
     fs_push(&f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, INT64_MAX);
-    FS_ASSERT_I64(fk_now(&f), INT64_MAX, "clock after ADVANCE INT64_MAX (saturated)");
+    TS_ASSERT_I64(fk_now(&f), INT64_MAX, "clock after ADVANCE INT64_MAX (saturated)");
     btc_events ev;
     int r = fk_wait(&f, &s, BTC_EV_SEND, BTC_INVALID_SOCKET, 100, &ev);
     FK_ASSERT_RET(r, 0);
-    FS_ASSERT_I64(f.now_ms, INT64_MAX, "clock after a timed-out wait at the end of time (never goes back)");
+    TS_ASSERT_I64(f.now_ms, INT64_MAX, "clock after a timed-out wait at the end of time (never goes back)");
 }
 
 Test(fake, set_end_refuses_a_transient_code)
@@ -579,9 +582,9 @@ Test(fake, step_advance_applies_to_the_same_call_as_the_next_step)
     fs_push(&f, BTC_FAKE_READ, BTC_FAKE_FAIL, EIO);
     char buf[8];
     FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, false), &f, EIO);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 100, "clock after the step pair");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "one call took both steps");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 1, "read calls");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 100, "clock after the step pair");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "one call took both steps");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 1, "read calls");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 3);
 }
 
@@ -596,7 +599,7 @@ Test(fake, step_advance_makes_arrivals_readable)
     FK_ASSERT_EAGAIN(fk_recv(&f, buf, sizeof buf, true), &f);
     fs_push(&f, BTC_FAKE_PEEK, BTC_FAKE_ADVANCE, 500);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 3);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 500, "clock");
 }
 
 Test(fake, step_advance_on_wait_then_wait_continues)
@@ -611,7 +614,7 @@ Test(fake, step_advance_on_wait_then_wait_continues)
     FK_ASSERT_RET(fk_wait(&f, &s, BTC_EV_RECV, BTC_INVALID_SOCKET, 100, &ev), 0);
     cr_assert_geq(f.now_ms, FS_T0 + 60, "clock %lld: the ADVANCE was not applied", (long long)f.now_ms);
     cr_assert_leq(f.now_ms, FS_T0 + 160, "clock %lld: the wait took more than its timeout", (long long)f.now_ms);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(fake, step_interrupt_fires_attached_interrupt)
@@ -630,7 +633,7 @@ Test(fake, step_interrupt_fires_attached_interrupt)
     cr_assert(!btc_interrupt_is_set(&intr), "interrupt set before the step");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 1); /* INTERRUPT, then the same call takes LIMIT 1 */
     cr_assert(btc_interrupt_is_set(&intr), "the INTERRUPT step did not fire the interrupt");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
     btc_interrupt_destroy(&intr);
 }
 
@@ -664,12 +667,12 @@ Test(fake, op_matching_peek_does_not_take_a_read_step)
     fs_push(&f, BTC_FAKE_READ, BTC_FAKE_FAIL, ECONNRESET);
     char buf[8];
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 3);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "a peek took a READ step");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "a peek took a READ step");
     FK_ASSERT_RET(fk_send(&f, "x", 1), 1);
-    FS_ASSERT_I64(fk_now(&f), FS_T0, "clock");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "a send or clock read took a READ step");
+    TS_ASSERT_I64(fk_now(&f), FS_T0, "clock");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "a send or clock read took a READ step");
     FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, false), &f, ECONNRESET);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(fake, op_matching_read_does_not_take_a_peek_step)
@@ -681,9 +684,9 @@ Test(fake, op_matching_read_does_not_take_a_peek_step)
     fs_push(&f, BTC_FAKE_PEEK, BTC_FAKE_LIMIT, 1);
     char buf[8];
     FK_ASSERT_RET(fk_recv(&f, buf, 2, false), 2);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "a read took a PEEK step");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 1, "a read took a PEEK step");
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, true), 1);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(fake, op_any_matches_the_next_call_of_any_kind)
@@ -701,7 +704,7 @@ Test(fake, op_any_matches_the_next_call_of_any_kind)
     FK_ASSERT_FAIL(fk_send(&f, "xy", 2), &f, EIO);
     FK_ASSERT_FAIL(fk_recv(&f, buf, sizeof buf, true), &f, EBADF);
     FK_ASSERT_RET(fk_recv(&f, buf, sizeof buf, false), 1);
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(fake, steps_apply_in_order)
@@ -744,16 +747,16 @@ Test(fake, calls_counters)
     (void)fk_now(&f);
     (void)fk_now(&f);
     (void)fk_last_error(&f);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_PEEK], 2, "calls[PEEK]");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 1, "calls[READ]");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_SEND], 3, "calls[SEND]");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "calls[WAIT]");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_CLOCK], 2, "calls[CLOCK]");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_PEEK], 2, "calls[PEEK]");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 1, "calls[READ]");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_SEND], 3, "calls[SEND]");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "calls[WAIT]");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_CLOCK], 2, "calls[CLOCK]");
     unsigned long sum = 0;
     for (int op = 1; op < BTC_FAKE_OP_COUNT; op++) {
         sum += f.calls[op];
     }
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], sum, "calls[ANY] is the sum of the kinds");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], sum, "calls[ANY] is the sum of the kinds");
     cr_assert_geq(f.calls[BTC_FAKE_ANY], 9ul, "calls[ANY] = %lu", f.calls[BTC_FAKE_ANY]);
 }
 
@@ -765,12 +768,12 @@ Test(fake, push_false_when_full_or_bad)
     cr_assert(!btc_fake_push(&f, (btc_fake_op)-1, BTC_FAKE_PASS, 0), "negative op accepted");
     cr_assert(!btc_fake_push(&f, BTC_FAKE_READ, BTC_FAKE_KIND_COUNT, 0), "kind out of range accepted");
     cr_assert(!btc_fake_push(&f, BTC_FAKE_READ, (btc_fake_kind)-1, 0), "negative kind accepted");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "refused pushes must not add steps");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "refused pushes must not add steps");
     for (size_t i = 0; i < BTC_FAKE_MAX_STEPS; i++) {
         cr_assert(btc_fake_push(&f, BTC_FAKE_READ, BTC_FAKE_PASS, 0), "push %zu of %d refused", i, BTC_FAKE_MAX_STEPS);
     }
     cr_assert(!btc_fake_push(&f, BTC_FAKE_READ, BTC_FAKE_PASS, 0), "push past BTC_FAKE_MAX_STEPS accepted");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), BTC_FAKE_MAX_STEPS, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), BTC_FAKE_MAX_STEPS, "steps left");
 }
 
 /* ---- the fake never leaves a caller waiting forever ---------------------------- */
@@ -827,8 +830,8 @@ Test(fake, recv_until_terminator_infinite_ends_closed)
     btc_error err;
     btc_status st =
         btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
-    FS_ASSERT_SZ(len, 3, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_SZ(len, 3, "*len");
     cr_assert_arr_eq(buf, "abc", 3, "got \"%.*s\", expected \"%.*s\"", (int)(3), (const char *)buf, (int)(3), "abc");
 }
 
@@ -844,9 +847,9 @@ Test(fake, recv_until_terminator_infinite_ends_io)
     btc_error err;
     btc_status st =
         btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ECONNRESET, "code %d, expected %d", err.code, ECONNRESET);
-    FS_ASSERT_SZ(len, 3, "*len");
+    TS_ASSERT_SZ(len, 3, "*len");
 }
 
 Test(fake, recv_until_terminator_infinite_with_arrivals_then_end)
@@ -862,8 +865,8 @@ Test(fake, recv_until_terminator_infinite_with_arrivals_then_end)
     btc_error err;
     btc_status st =
         btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
-    FS_ASSERT_SZ(len, 6, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_SZ(len, 6, "*len");
     cr_assert_arr_eq(buf, "abcdef", 6, "got \"%.*s\", expected \"%.*s\"", (int)(6), (const char *)buf, (int)(6),
                      "abcdef");
     cr_assert_geq(f.now_ms, FS_T0 + 9000, "clock %lld: the end came before its time", (long long)f.now_ms);
@@ -882,10 +885,10 @@ Test(fake, send_complete_infinite_ends_io)
     fs_pattern(data, sizeof data, 1, -1);
     btc_error err;
     btc_status st = btc_sock_send_complete(&s, data, sizeof data, BTC_TIMEOUT_INFINITE, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EPIPE, "code %d, expected EPIPE (%d)", err.code, EPIPE);
-    FS_ASSERT_SZ(err.bytes, 5, "err.bytes");
-    FS_ASSERT_SZ(f.sent, 5, "f.sent");
+    TS_ASSERT_SZ(err.bytes, 5, "err.bytes");
+    TS_ASSERT_SZ(f.sent, 5, "f.sent");
 }
 
 /* ---- readiness never disagrees with the next call (no spin at one virtual instant) ---- */

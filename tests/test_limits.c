@@ -87,7 +87,7 @@ Test(limits, socket_pair_out_of_descriptors_is_io_emfile)
     lim_exhaust();
     lim_release(1); /* one free descriptor: a pair needs two, and must not leak the first */
     btc_status st = btc_make_socket_pair(&a, &b, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EMFILE, "code %d, expected EMFILE", err.code);
     cr_assert(btc_sock_is_empty(&a) && btc_sock_is_empty(&b), "outputs not empty after a failure");
     int probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -95,7 +95,7 @@ Test(limits, socket_pair_out_of_descriptors_is_io_emfile)
     close(probe);
     lim_release(1);
     st = btc_make_socket_pair(&a, &b, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert(lim_fd_open(btc_sock_get(&a)) && lim_fd_open(btc_sock_get(&b)), "pair not open");
     btc_sock_reset(&a, NULL);
     btc_sock_reset(&b, NULL);
@@ -108,7 +108,7 @@ Test(limits, open_out_of_descriptors_is_io_emfile)
     btc_error err;
     lim_exhaust();
     btc_status st = btc_sock_open(&s, AF_INET, SOCK_STREAM, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EMFILE, "code %d, expected EMFILE", err.code);
     cr_assert(btc_sock_is_empty(&s), "output not empty");
     lim_release(-1);
@@ -121,7 +121,7 @@ Test(limits, interrupt_init_out_of_descriptors_is_io_emfile)
     btc_error err;
     lim_exhaust();
     btc_status st = btc_interrupt_init(&intr, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EMFILE, "code %d, expected EMFILE", err.code);
     cr_assert_not(btc_interrupt_is_valid(&intr), "a failed init left a valid interrupt");
     cr_assert_eq(btc_interrupt_wake_descriptor(&intr), BTC_INVALID_SOCKET, "wake descriptor of a failed init");
@@ -130,7 +130,7 @@ Test(limits, interrupt_init_out_of_descriptors_is_io_emfile)
     btc_interrupt_destroy(&intr);
     lim_release(-1);
     st = btc_interrupt_init(&intr, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     btc_interrupt_destroy(&intr);
 }
 
@@ -159,12 +159,12 @@ Test(limits, accept_out_of_descriptors_is_io_and_keeps_the_connection)
 
     lim_exhaust();
     st = btc_sock_accept(&lst, NULL, NULL, &srv, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EMFILE, "code %d, expected EMFILE", err.code);
     cr_assert(btc_sock_is_empty(&srv), "output not empty");
     lim_release(-1);
     st = btc_sock_accept(&lst, NULL, NULL, &srv, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert_eq(btc_sock_is_connected(&srv, &err), BTC_OK, "accepted socket: %s", err.message);
     btc_sock_reset(&srv, NULL);
     btc_sock_reset(&cli, NULL);

@@ -78,16 +78,16 @@ Test(nomem, wait_many_beyond_the_stack_without_memory)
     btc_status st = btc_wait_many(items, NOMEM_ITEMS, 100, NULL, &err);
     nomem_armed = 0;
     if (poll_backend) {
-        FS_ASSERT_STATUS(st, BTC_ERR_NO_MEMORY, &err);
+        TS_ASSERT_STATUS(st, BTC_ERR_NO_MEMORY, &err);
         cr_assert_eq(err.code, ENOMEM, "code %d, expected ENOMEM", err.code);
         for (size_t i = 0; i < NOMEM_ITEMS; i++) {
             cr_assert_eq(items[i].occurred, 0, "item %zu occurred 0x%x after NO_MEMORY", i, items[i].occurred);
         }
     } else {
-        FS_ASSERT_STATUS(st, BTC_OK, &err); /* select allocates nothing */
+        TS_ASSERT_STATUS(st, BTC_OK, &err); /* select allocates nothing */
     }
     st = btc_wait_many(items, NOMEM_ITEMS, 100, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     for (size_t i = 0; i < NOMEM_ITEMS; i++) {
         cr_assert(items[i].occurred & BTC_EV_SEND, "item %zu occurred 0x%x, expected SEND", i, items[i].occurred);
     }
@@ -96,7 +96,7 @@ Test(nomem, wait_many_beyond_the_stack_without_memory)
     btc_events occ = 0;
     st = btc_sock_wait(&a, 100, BTC_EV_SEND, &occ, NULL, &err);
     nomem_armed = 0;
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     btc_sock_reset(&a, NULL);
     btc_sock_reset(&b, NULL);
 }

@@ -52,7 +52,7 @@ static void rc_free(rc_env *e)
 /* The contract that holds for every outcome. */
 static void rc_check(const rc_env *e, btc_status st, uint8_t term)
 {
-    FS_ASSERT_ERR_CONSISTENT(st, e->err);
+    TS_ASSERT_RECORD(st, e->err);
     size_t first = fs_find(e->in, e->in_len, term);
     for (size_t i = 0; i < RC_GUARD; i++) {
         cr_assert_eq((uint8_t)e->buf[e->max_data + i], RC_CANARY,
@@ -67,9 +67,9 @@ static void rc_check(const rc_env *e, btc_status st, uint8_t term)
     }
     if (st == BTC_OK) {
         cr_assert_lt(first, e->in_len, "OK without a terminator in the input");
-        FS_ASSERT_SZ(e->len, first, "OK: *len (line length)");
-        FS_ASSERT_SZ(e->f.consumed, first + 1, "OK: bytes consumed");
-        FS_ASSERT_SZ(e->err.bytes, first + 1, "OK: err.bytes");
+        TS_ASSERT_SZ(e->len, first, "OK: *len (line length)");
+        TS_ASSERT_SZ(e->f.consumed, first + 1, "OK: bytes consumed");
+        TS_ASSERT_SZ(e->err.bytes, first + 1, "OK: err.bytes");
         cr_assert_arr_eq(e->buf, e->in, first, "OK: line content differs");
         cr_assert_eq(e->buf[first], '\0', "OK: buf[*len] = 0x%02x, expected NUL", (uint8_t)e->buf[first]);
         cr_assert_eq(e->err.code, 0, "OK: err.code %d", e->err.code);
@@ -77,8 +77,8 @@ static void rc_check(const rc_env *e, btc_status st, uint8_t term)
         if (st != BTC_ERR_IO && st != BTC_ERR_NO_MEMORY) {
             cr_assert_eq(e->err.code, 0, "%s: err.code %d, expected 0 (no OS error)", btc_status_name(st), e->err.code);
         }
-        FS_ASSERT_SZ(e->len, e->f.consumed, "error: *len vs bytes consumed");
-        FS_ASSERT_SZ(e->err.bytes, e->len, "error: err.bytes vs *len");
+        TS_ASSERT_SZ(e->len, e->f.consumed, "error: *len vs bytes consumed");
+        TS_ASSERT_SZ(e->err.bytes, e->len, "error: err.bytes vs *len");
         cr_assert_leq(e->len, e->max_data, "error: *len %zu > max_data %zu", e->len, e->max_data);
         cr_assert_arr_eq(e->buf, e->in, e->len, "error %s: buf does not hold the %zu consumed bytes",
                          btc_status_name(st), e->len);
@@ -100,7 +100,7 @@ static btc_status rc_run(rc_env *e, uint8_t term, int64_t timeout, btc_interrupt
 static void rc_assert_buf(const rc_env *e, const char *want)
 {
     size_t n = strlen(want);
-    FS_ASSERT_SZ(e->len, n, "*len");
+    TS_ASSERT_SZ(e->len, n, "*len");
     cr_assert_arr_eq(e->buf, want, n, "buf \"%.*s\", expected \"%s\"", (int)n, e->buf, want);
 }
 
@@ -111,10 +111,10 @@ Test(recv, simple_line)
     rc_env e;
     rc_init(&e, "hello\n", 6, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "hello");
     cr_assert_str_eq(e.buf, "hello", "got \"%s\", expected \"%s\"", e.buf, "hello");
-    FS_ASSERT_SZ(e.err.bytes, 6, "err.bytes");
+    TS_ASSERT_SZ(e.err.bytes, 6, "err.bytes");
     rc_free(&e);
 }
 
@@ -123,9 +123,9 @@ Test(recv, empty_line)
     rc_env e;
     rc_init(&e, "\nabc", 4, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.len, 0, "*len");
-    FS_ASSERT_SZ(e.f.consumed, 1, "consumed");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.len, 0, "*len");
+    TS_ASSERT_SZ(e.f.consumed, 1, "consumed");
     rc_free(&e);
 }
 
@@ -134,9 +134,9 @@ Test(recv, null_err_is_accepted)
     rc_env e;
     rc_init(&e, "hi\n", 3, 8);
     btc_status st = btc_sock_recv_until_terminator(&e.s, '\n', 1000, NULL, e.max_data, e.buf, &e.len, 0, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
-    FS_ASSERT_SZ(e.len, 2, "*len");
-    FS_ASSERT_SZ(e.f.consumed, 3, "consumed");
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_SZ(e.len, 2, "*len");
+    TS_ASSERT_SZ(e.f.consumed, 3, "consumed");
     rc_free(&e);
 }
 
@@ -146,10 +146,10 @@ Test(recv, line_then_more_data_leaves_the_rest_untouched)
     rc_env e;
     rc_init(&e, in, sizeof in - 1, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "hello");
-    FS_ASSERT_SZ(e.f.consumed, 6, "consumed (line + terminator, not one byte more)");
-    FS_ASSERT_SZ(btc_fake_readable(&e.f), sizeof in - 1 - 6, "readable after the line");
+    TS_ASSERT_SZ(e.f.consumed, 6, "consumed (line + terminator, not one byte more)");
+    TS_ASSERT_SZ(btc_fake_readable(&e.f), sizeof in - 1 - 6, "readable after the line");
     /* The next plain read starts right after the terminator. */
     char next[8];
     const btc_sys *sys = btc_fake_sys(&e.f);
@@ -164,7 +164,7 @@ Test(recv, eof_mid_line_is_closed_with_partial)
     rc_env e;
     rc_init(&e, "abc", 3, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
     rc_assert_buf(&e, "abc");
     cr_assert_str_eq(e.buf, "abc", "got \"%s\", expected \"%s\"", e.buf, "abc");
     rc_free(&e);
@@ -175,8 +175,8 @@ Test(recv, eof_before_any_byte_is_closed_with_nothing)
     rc_env e;
     rc_init(&e, "", 0, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
-    FS_ASSERT_SZ(e.len, 0, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
+    TS_ASSERT_SZ(e.len, 0, "*len");
     cr_assert_eq(e.buf[0], '\0', "buf[0] = 0x%02x", (uint8_t)e.buf[0]);
     rc_free(&e);
 }
@@ -189,7 +189,7 @@ Test(recv, eof_step_mid_line)
     fs_push(&e.f, BTC_FAKE_READ, BTC_FAKE_PASS, 0);
     fs_push(&e.f, BTC_FAKE_PEEK, BTC_FAKE_EOF, 0); /* the second peek: closes before "def\n" arrives */
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
     rc_assert_buf(&e, "abc");
     rc_free(&e);
 }
@@ -200,10 +200,10 @@ Test(recv, end_error_mid_line_is_io)
     rc_init(&e, "abc", 3, 64);
     btc_fake_set_end(&e.f, ECONNRESET, FS_T0 + 50);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
     cr_assert_eq(e.err.code, ECONNRESET, "err.code %d", e.err.code);
     rc_assert_buf(&e, "abc");
-    FS_ASSERT_I64(e.f.now_ms, FS_T0 + 50, "virtual clock at the end");
+    TS_ASSERT_I64(e.f.now_ms, FS_T0 + 50, "virtual clock at the end");
     rc_free(&e);
 }
 
@@ -244,7 +244,7 @@ Test(recv, peek_and_read_chunks_exact_results)
             } else {
                 cr_assert_eq(st, BTC_ERR_PROTOCOL, "peek %zu read %zu: %s (%s)", mp, mr, btc_status_name(st),
                              e.err.message);
-                FS_ASSERT_SZ(e.len, mr, "bytes the first short read consumed");
+                TS_ASSERT_SZ(e.len, mr, "bytes the first short read consumed");
             }
             rc_free(&e);
         }
@@ -260,9 +260,9 @@ Test(recv, peek_limit_steps_shorten_peeks)
         fs_push(&e.f, BTC_FAKE_PEEK, BTC_FAKE_LIMIT, 1 + i % 3);
     }
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "abcdefghijklmnop");
-    FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
     rc_free(&e);
 }
 
@@ -275,7 +275,7 @@ Test(recv, read_shorter_than_peek_is_protocol)
         fs_push(&e.f, BTC_FAKE_READ, BTC_FAKE_LIMIT, (int64_t)limits[i]);
         btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
         cr_assert_eq(st, BTC_ERR_PROTOCOL, "read LIMIT %zu after a 6-byte peek: %s", limits[i], btc_status_name(st));
-        FS_ASSERT_SZ(e.len, limits[i], "bytes handed back");
+        TS_ASSERT_SZ(e.len, limits[i], "bytes handed back");
         cr_assert_arr_eq(e.buf, "hello", limits[i], "got \"%.*s\", expected \"%.*s\"", (int)(limits[i]),
                          (const char *)e.buf, (int)(limits[i]), "hello");
         rc_free(&e);
@@ -290,7 +290,7 @@ Test(recv, read_shorter_than_peek_after_progress)
     fs_push(&e.f, BTC_FAKE_READ, BTC_FAKE_PASS, 0);
     fs_push(&e.f, BTC_FAKE_READ, BTC_FAKE_LIMIT, 2);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_PROTOCOL, &e.err);
     rc_assert_buf(&e, "abcde");
     rc_free(&e);
 }
@@ -333,7 +333,7 @@ ParameterizedTest(rc_fault *fault, recv, transient_error_at_every_position_still
                      btc_status_name(st), e.err.message);
         rc_assert_buf(&e, RC_LINE);
         if (fault->op != BTC_FAKE_ANY && k < RC_PAIRS) {
-            FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "the failure step was not reached");
+            TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "the failure step was not reached");
         }
         rc_free(&e);
     }
@@ -360,7 +360,7 @@ ParameterizedTest(rc_fault *fault, recv, permanent_error_at_every_position_is_io
         fs_push(&e.f, fault->op, BTC_FAKE_FAIL, fault->code);
         btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
         if (k == RC_PAIRS) { /* the line is complete before the failure step is reached */
-            FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+            TS_ASSERT_STATUS(st, BTC_OK, &e.err);
             rc_assert_buf(&e, RC_LINE);
             rc_free(&e);
             continue;
@@ -368,8 +368,8 @@ ParameterizedTest(rc_fault *fault, recv, permanent_error_at_every_position_is_io
         cr_assert_eq(st, BTC_ERR_IO, "op %d errno %d at call %zu: %s (%s)", (int)fault->op, fault->code, k,
                      btc_status_name(st), e.err.message);
         cr_assert_eq(e.err.code, fault->code, "err.code %d, expected %d", e.err.code, fault->code);
-        FS_ASSERT_SZ(e.len, k * RC_CHUNK, "*len (bytes consumed before the failure)");
-        FS_ASSERT_SZ(e.f.consumed, k * RC_CHUNK, "consumed");
+        TS_ASSERT_SZ(e.len, k * RC_CHUNK, "*len (bytes consumed before the failure)");
+        TS_ASSERT_SZ(e.f.consumed, k * RC_CHUNK, "consumed");
         cr_assert(fs_msg_has_number(e.err.message, e.len), "message \"%s\" does not say %zu bytes", e.err.message,
                   e.len);
         rc_free(&e);
@@ -406,7 +406,7 @@ Test(recv, wait_errors)
     fs_arrive(&e.f, 3, FS_T0 + 10);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "abcdef");
     cr_assert_geq(e.f.calls[BTC_FAKE_WAIT], 2ul, "waits %lu", e.f.calls[BTC_FAKE_WAIT]);
     rc_free(&e);
@@ -415,7 +415,7 @@ Test(recv, wait_errors)
     fs_arrive(&e.f, 3, FS_T0 + 10);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EBADF);
     st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
     cr_assert_eq(e.err.code, EBADF, "err.code %d", e.err.code);
     rc_assert_buf(&e, "abc");
     rc_free(&e);
@@ -429,9 +429,9 @@ Test(recv, rest_arrives_in_time)
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 60);
     btc_status st = rc_run(&e, '\n', 100, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "abcdef");
-    FS_ASSERT_I64(e.f.now_ms, FS_T0 + 60, "virtual clock");
+    TS_ASSERT_I64(e.f.now_ms, FS_T0 + 60, "virtual clock");
     rc_free(&e);
 }
 
@@ -441,7 +441,7 @@ Test(recv, timeout_with_partial_line)
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 5000);
     btc_status st = rc_run(&e, '\n', 100, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
     rc_assert_buf(&e, "abc");
     int64_t elapsed = e.f.now_ms - FS_T0;
     cr_assert_geq(elapsed, 100, "elapsed %lld < timeout", (long long)elapsed);
@@ -456,9 +456,9 @@ Test(recv, timeout_with_nothing)
     rc_init(&e, "", 0, 64);
     btc_fake_set_end(&e.f, 0, FS_NEVER);
     btc_status st = rc_run(&e, '\n', 250, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.len, 0, "*len");
-    FS_ASSERT_I64(e.f.now_ms - FS_T0, 250, "elapsed");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.len, 0, "*len");
+    TS_ASSERT_I64(e.f.now_ms - FS_T0, 250, "elapsed");
     rc_free(&e);
 }
 
@@ -467,16 +467,16 @@ Test(recv, zero_timeout_reads_what_is_there)
     rc_env e;
     rc_init(&e, "abc\n", 4, 64);
     btc_status st = rc_run(&e, '\n', 0, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "abc");
     rc_free(&e);
 
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 1);
     st = rc_run(&e, '\n', 0, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
     rc_assert_buf(&e, "abc");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
     rc_free(&e);
 }
 
@@ -489,10 +489,10 @@ Test(recv, clock_jump_on_clock_read_past_deadline)
     fs_push(&e.f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, 5000);
     /* Without the jump the rest would arrive within the 1000 ms. */
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
     rc_assert_buf(&e, "abc");
-    FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits after the deadline passed");
+    TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits after the deadline passed");
     rc_free(&e);
 }
 
@@ -504,9 +504,9 @@ Test(recv, clock_jump_during_wait_past_deadline)
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_ADVANCE, 5000);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
     rc_assert_buf(&e, "abc");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 1, "waits");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 1, "waits");
     rc_free(&e);
 }
 
@@ -518,8 +518,8 @@ Test(recv, eintr_on_wait_recomputes_the_remaining_time)
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_ADVANCE, 60);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     btc_status st = rc_run(&e, '\n', 100, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_I64(e.f.now_ms - FS_T0, 100, "virtual time (60 before EINTR + 40 left, not 160)");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_I64(e.f.now_ms - FS_T0, 100, "virtual time (60 before EINTR + 40 left, not 160)");
     rc_free(&e);
 }
 
@@ -540,7 +540,7 @@ Test(recv, interrupt_set_before_but_line_readable_is_ok)
     rc_env e;
     rc_init(&e, "ready\n", 6, 64);
     btc_status st = rc_run(&e, '\n', BTC_TIMEOUT_INFINITE, &intr, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "ready");
     rc_free(&e);
     btc_interrupt_destroy(&intr);
@@ -555,9 +555,9 @@ Test(recv, interrupt_set_before_with_partial_line)
     rc_init(&e, "abcdef\n", 7, 64);
     fs_arrive(&e.f, 3, FS_T0 + 10);
     btc_status st = rc_run(&e, '\n', BTC_TIMEOUT_INFINITE, &intr, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
     rc_assert_buf(&e, "abc"); /* one try first: what was there is consumed and handed back */
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with the interrupt set");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with the interrupt set");
     rc_free(&e);
 }
 
@@ -570,8 +570,8 @@ Test(recv, interrupt_set_before_with_nothing)
     rc_init(&e, "x\n", 2, 64);
     fs_arrive(&e.f, 0, FS_T0 + 10);
     btc_status st = rc_run(&e, '\n', 1000, &intr, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
-    FS_ASSERT_SZ(e.len, 0, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_SZ(e.len, 0, "*len");
     cr_assert_geq(e.f.calls[BTC_FAKE_PEEK], 1ul, "no attempt before looking at the interrupt");
     rc_free(&e);
 }
@@ -586,7 +586,7 @@ Test(recv, interrupt_during_the_wait)
     fs_arrive(&e.f, 3, FS_T0 + 50000);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_INTERRUPT, 0);
     btc_status st = rc_run(&e, '\n', 100000, &intr, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
     rc_assert_buf(&e, "abc");
     cr_assert_lt(e.f.now_ms, FS_T0 + 50000, "the interrupted wait went on to the arrival (clock %lld)",
                  (long long)e.f.now_ms);
@@ -601,17 +601,17 @@ Test(recv, max_data_one)
     rc_env e;
     rc_init(&e, "\nx", 2, 1);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.len, 0, "*len");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.len, 0, "*len");
     cr_assert_eq(e.buf[0], '\0', "buf[0] = 0x%02x, expected NUL", (uint8_t)e.buf[0]);
     rc_free(&e);
 
     rc_init(&e, "a\n", 2, 1);
     st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
-    FS_ASSERT_SZ(e.len, 1, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
+    TS_ASSERT_SZ(e.len, 1, "*len");
     cr_assert_eq(e.buf[0], 'a', "buf[0] = 0x%02x", (uint8_t)e.buf[0]);
-    FS_ASSERT_SZ(e.f.consumed, 1, "consumed (the terminator stays in the socket)");
+    TS_ASSERT_SZ(e.f.consumed, 1, "consumed (the terminator stays in the socket)");
     rc_free(&e);
 }
 
@@ -621,7 +621,7 @@ Test(recv, max_data_exactly_line_plus_terminator)
     rc_env e;
     rc_init(&e, in, sizeof in - 1, 11);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "0123456789");
     cr_assert_eq(e.buf[10], '\0', "buf[10] = 0x%02x, expected NUL", (uint8_t)e.buf[10]);
     rc_free(&e);
@@ -635,11 +635,11 @@ Test(recv, max_data_one_short_is_too_large)
         rc_init(&e, in, sizeof in - 1, 10);
         btc_fake_set_chunks(&e.f, mp, 0, 0);
         btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-        FS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
-        FS_ASSERT_SZ(e.len, 10, "*len == max_data");
+        TS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
+        TS_ASSERT_SZ(e.len, 10, "*len == max_data");
         cr_assert_arr_eq(e.buf, "0123456789", 10, "got \"%.*s\", expected \"%.*s\"", (int)(10), (const char *)e.buf,
                          (int)(10), "0123456789");
-        FS_ASSERT_SZ(btc_fake_readable(&e.f), 2, "the terminator and the rest stay in the socket");
+        TS_ASSERT_SZ(btc_fake_readable(&e.f), 2, "the terminator and the rest stay in the socket");
         rc_free(&e);
     }
 }
@@ -656,7 +656,7 @@ Test(recv, max_data_sweep_around_the_line)
             cr_assert_eq(st, BTC_OK, "max_data %zu: %s", md, btc_status_name(st));
         } else {
             cr_assert_eq(st, BTC_ERR_TOO_LARGE, "max_data %zu: %s", md, btc_status_name(st));
-            FS_ASSERT_SZ(e.len, md, "*len");
+            TS_ASSERT_SZ(e.len, md, "*len");
         }
         rc_free(&e);
     }
@@ -729,17 +729,17 @@ ParameterizedTest(rc_bad_utf8 *bad, recv, utf8_invalid_lines)
     rc_env e;
     rc_init(&e, in, in_len, 64);
     btc_status st = rc_run(&e, '\n', 1000, NULL, BTC_RECV_UTF8);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_UTF8, &e.err);
-    FS_ASSERT_SZ(e.len, bad->len + 1, "*len (line + terminator)");
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_UTF8, &e.err);
+    TS_ASSERT_SZ(e.len, bad->len + 1, "*len (line + terminator)");
     cr_assert_arr_eq(e.buf, in, bad->len + 1, "raw bytes with the terminator");
-    FS_ASSERT_SZ(e.f.consumed, bad->len + 1, "consumed");
+    TS_ASSERT_SZ(e.f.consumed, bad->len + 1, "consumed");
     rc_free(&e);
 
     /* Without the flag the same line is fine. */
     rc_init(&e, in, in_len, 64);
     st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.len, bad->len, "*len without BTC_RECV_UTF8");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.len, bad->len, "*len without BTC_RECV_UTF8");
     rc_free(&e);
 }
 
@@ -749,8 +749,8 @@ Test(recv, utf8_invalid_line_filling_max_data)
     rc_env e;
     rc_init(&e, "ab\xff\n", 4, 4);
     btc_status st = rc_run(&e, '\n', 1000, NULL, BTC_RECV_UTF8);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_UTF8, &e.err);
-    FS_ASSERT_SZ(e.len, 4, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_UTF8, &e.err);
+    TS_ASSERT_SZ(e.len, 4, "*len");
     cr_assert_arr_eq(e.buf, "ab\xff\n", 4, "got \"%.*s\", expected \"%.*s\"", (int)(4), (const char *)e.buf, (int)(4),
                      "ab\xff\n");
     rc_free(&e);
@@ -765,7 +765,7 @@ Test(recv, utf8_split_across_chunks)
         btc_fake_set_chunks(&e.f, mp, 0, 0);
         btc_status st = rc_run(&e, '\n', 1000, NULL, BTC_RECV_UTF8);
         cr_assert_eq(st, BTC_OK, "max_peek %zu: %s", mp, btc_status_name(st));
-        FS_ASSERT_SZ(e.len, sizeof in - 2, "*len");
+        TS_ASSERT_SZ(e.len, sizeof in - 2, "*len");
         rc_free(&e);
     }
 }
@@ -774,10 +774,10 @@ Test(recv, utf8_split_across_chunks)
 
 static void rc_assert_refused(rc_env *e, btc_status st, btc_status want)
 {
-    FS_ASSERT_STATUS(st, want, &e->err);
-    FS_ASSERT_ERR_CONSISTENT(st, e->err);
-    FS_ASSERT_SZ(e->f.calls[BTC_FAKE_ANY], 0, "slot calls for a refused call");
-    FS_ASSERT_SZ(e->f.consumed, 0, "consumed by a refused call");
+    TS_ASSERT_STATUS(st, want, &e->err);
+    TS_ASSERT_RECORD(st, e->err);
+    TS_ASSERT_SZ(e->f.calls[BTC_FAKE_ANY], 0, "slot calls for a refused call");
+    TS_ASSERT_SZ(e->f.consumed, 0, "consumed by a refused call");
 }
 
 Test(recv, unknown_flags_are_invalid_argument)
@@ -829,7 +829,7 @@ Test(recv, bad_arguments)
     rc_assert_refused(&e, st, BTC_ERR_INVALID_ARGUMENT);
     /* After all that, the line is still intact in the socket. */
     st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     rc_assert_buf(&e, "x");
     rc_free(&e);
 }
@@ -861,14 +861,14 @@ ParameterizedTest(int *term, recv, other_terminators)
     rc_env e;
     rc_init(&e, in, n, 64);
     btc_status st = rc_run(&e, (uint8_t)*term, 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.len, line, "*len");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.len, line, "*len");
     cr_assert_arr_eq(e.buf, in, line, "line content (%zu bytes) differs", line);
     st = btc_sock_recv_until_terminator(&e.s, (uint8_t)*term, 1000, NULL, e.max_data, e.buf, &e.len, 0, &e.err);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.len, 1, "second line");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.len, 1, "second line");
     cr_assert_eq(e.buf[0], 'z', "second line buf[0] = 0x%02x, expected 'z'", (uint8_t)e.buf[0]);
-    FS_ASSERT_SZ(e.f.consumed, n, "consumed");
+    TS_ASSERT_SZ(e.f.consumed, n, "consumed");
     rc_free(&e);
 }
 
@@ -883,16 +883,16 @@ Test(recv, one_mebibyte_line)
     rc_env e;
     rc_init(&e, in, line + 2, line + 1);
     btc_status st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.len, line, "*len");
-    FS_ASSERT_SZ(btc_fake_readable(&e.f), 1, "readable after the line");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.len, line, "*len");
+    TS_ASSERT_SZ(btc_fake_readable(&e.f), 1, "readable after the line");
     rc_free(&e);
 
     /* One byte less room: TOO_LARGE with the whole buffer used. */
     rc_init(&e, in, line + 2, line);
     st = rc_run(&e, '\n', 1000, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
-    FS_ASSERT_SZ(e.len, line, "*len");
+    TS_ASSERT_STATUS(st, BTC_ERR_TOO_LARGE, &e.err);
+    TS_ASSERT_SZ(e.len, line, "*len");
     rc_free(&e);
     free(in);
 }
@@ -926,8 +926,8 @@ Test(recv, many_pipelined_lines)
         cr_assert_eq(e.f.consumed, pos, "line %zu: consumed %zu, expected %zu", i, e.f.consumed, pos);
     }
     btc_status st = btc_sock_recv_until_terminator(&e.s, '\n', 1000, NULL, e.max_data, e.buf, &e.len, 0, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
-    FS_ASSERT_SZ(e.len, 0, "*len at the end");
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &e.err);
+    TS_ASSERT_SZ(e.len, 0, "*len at the end");
     rc_free(&e);
     free(in);
     free(lens);
@@ -1044,11 +1044,11 @@ Test(recv, randomized_contract, .timeout = 120)
         if (st == BTC_ERR_INVALID_UTF8) {
             cr_assert(flags & BTC_RECV_UTF8, "iteration %d: INVALID_UTF8 without the flag", iter);
             size_t first = fs_find(in, in_len, term);
-            FS_ASSERT_SZ(e.len, first + 1, "INVALID_UTF8: *len");
+            TS_ASSERT_SZ(e.len, first + 1, "INVALID_UTF8: *len");
             cr_assert(!fs_utf8_valid(in, first), "iteration %d: a valid line was rejected", iter);
         }
         if (st == BTC_ERR_TOO_LARGE) {
-            FS_ASSERT_SZ(e.len, max_data, "TOO_LARGE: *len");
+            TS_ASSERT_SZ(e.len, max_data, "TOO_LARGE: *len");
         }
         if (st == BTC_OK && (flags & BTC_RECV_UTF8)) {
             cr_assert(fs_utf8_valid(in, e.len), "iteration %d: an invalid line was accepted", iter);
@@ -1060,7 +1060,7 @@ Test(recv, randomized_contract, .timeout = 120)
             btc_status want = rc_model(in, in_len, term, max_data, flags, end_error, &want_len);
             cr_assert_eq(st, want, "iteration %d: %s, the model says %s (in_len %zu, max_data %zu, term 0x%02x)", iter,
                          btc_status_name(st), btc_status_name(want), in_len, max_data, term);
-            FS_ASSERT_SZ(e.len, want_len, "model: *len");
+            TS_ASSERT_SZ(e.len, want_len, "model: *len");
             checked_model++;
         }
         rc_free(&e);
@@ -1093,7 +1093,7 @@ Test(recv, deadline_checked_between_chunks_of_a_streaming_line)
     btc_fake_set_chunks(&e.f, 100, 0, 0); /* data always readable, 100 bytes per peek */
     rc_clock_ticks(&e.f, 200, 10);        /* each clock read is 10 ms later */
     btc_status st = rc_run(&e, '\n', 50, NULL, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
     cr_assert_lt(e.f.consumed, sizeof in, "a 50 ms call consumed all %zu bytes (%zu)", sizeof in, e.f.consumed);
     cr_assert_eq(fs_calls(&e.f, BTC_FAKE_WAIT), 0, "timed out without ever waiting, yet waited %lu times",
                  fs_calls(&e.f, BTC_FAKE_WAIT));
@@ -1113,8 +1113,8 @@ Test(recv, interrupt_checked_between_chunks_of_a_streaming_line)
     fs_push(&e.f, BTC_FAKE_PEEK, BTC_FAKE_PASS, 0);
     fs_push(&e.f, BTC_FAKE_PEEK, BTC_FAKE_INTERRUPT, 0); /* fires during the second peek */
     btc_status st = rc_run(&e, '\n', BTC_TIMEOUT_INFINITE, &intr, 0);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
-    FS_ASSERT_SZ(e.f.consumed, 200, "consumed (two chunks, then the interrupt is seen)");
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_SZ(e.f.consumed, 200, "consumed (two chunks, then the interrupt is seen)");
     btc_interrupt_destroy(&intr);
     rc_free(&e);
 }

@@ -38,7 +38,7 @@ static void sd_init(sd_env *e, size_t max_send)
 /* The peer got exactly data[0..n) and nothing else. */
 static void sd_assert_record(const sd_env *e, size_t n)
 {
-    FS_ASSERT_SZ(e->f.sent, n, "bytes the fake accepted");
+    TS_ASSERT_SZ(e->f.sent, n, "bytes the fake accepted");
     cr_assert_arr_eq(e->out, e->data, n, "output record differs from the data in the first %zu bytes", n);
     cr_assert_eq(e->out[n], 0xcc, "output record has a byte past %zu", n);
 }
@@ -46,7 +46,7 @@ static void sd_assert_record(const sd_env *e, size_t n)
 static btc_status sd_send(sd_env *e, int64_t timeout, btc_interrupt *intr)
 {
     btc_status st = btc_sock_send_complete(&e->s, e->data, sizeof e->data, timeout, intr, &e->err);
-    FS_ASSERT_ERR_CONSISTENT(st, e->err);
+    TS_ASSERT_RECORD(st, e->err);
     return st;
 }
 
@@ -65,13 +65,13 @@ Test(send, full_send_in_one_call)
     sd_env e;
     sd_init(&e, 0);
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, SD_LEN, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, SD_LEN, "err.bytes");
     cr_assert_eq(e.err.code, 0, "err.code %d on success", e.err.code);
     sd_assert_record(&e, SD_LEN);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 1, "send calls");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "wait calls");
-    FS_ASSERT_I64(e.f.now_ms, FS_T0, "virtual clock");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 1, "send calls");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "wait calls");
+    TS_ASSERT_I64(e.f.now_ms, FS_T0, "virtual clock");
 }
 
 Test(send, null_err_is_accepted)
@@ -79,7 +79,7 @@ Test(send, null_err_is_accepted)
     sd_env e;
     sd_init(&e, 3);
     btc_status st = btc_sock_send_complete(&e.s, e.data, sizeof e.data, 1000, NULL, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
     sd_assert_record(&e, SD_LEN);
 }
 
@@ -95,10 +95,10 @@ ParameterizedTest(size_t *max_send, send, short_sends_deliver_everything)
     sd_env e;
     sd_init(&e, *max_send);
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, SD_LEN, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, SD_LEN, "err.bytes");
     sd_assert_record(&e, SD_LEN);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], (SD_LEN + *max_send - 1) / *max_send, "send calls (one per chunk)");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], (SD_LEN + *max_send - 1) / *max_send, "send calls (one per chunk)");
 }
 
 Test(send, len_zero_succeeds_without_a_system_call)
@@ -106,13 +106,13 @@ Test(send, len_zero_succeeds_without_a_system_call)
     sd_env e;
     sd_init(&e, 0);
     btc_status st = btc_sock_send_complete(&e.s, e.data, 0, 1000, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_ERR_CONSISTENT(st, e.err);
-    FS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_ANY], 0, "slot calls for len 0");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_RECORD(st, e.err);
+    TS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_ANY], 0, "slot calls for len 0");
     st = btc_sock_send_complete(&e.s, NULL, 0, 0, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_ANY], 0, "slot calls for NULL data, len 0");
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_ANY], 0, "slot calls for NULL data, len 0");
 }
 
 /* ---- transient errors at every position ------------------------------------------ */
@@ -134,11 +134,11 @@ ParameterizedTest(int *code, send, transient_error_at_every_position_still_compl
         btc_status st = sd_send(&e, 1000, NULL);
         cr_assert_eq(st, BTC_OK, "errno %d at send %zu: status %s, message \"%s\"", *code, k, btc_status_name(st),
                      e.err.message);
-        FS_ASSERT_SZ(e.err.bytes, SD_LEN, "err.bytes");
+        TS_ASSERT_SZ(e.err.bytes, SD_LEN, "err.bytes");
         sd_assert_record(&e, SD_LEN);
         if (k < SD_SENDS) {
-            FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "the failure step was not reached");
-            FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], SD_SENDS + 1, "send calls (one retried)");
+            TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "the failure step was not reached");
+            TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], SD_SENDS + 1, "send calls (one retried)");
         }
     }
 }
@@ -151,9 +151,9 @@ Test(send, many_transient_errors_in_a_row)
         fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_FAIL, i % 2 ? EINTR : EAGAIN);
     }
     btc_status st = sd_send(&e, BTC_TIMEOUT_INFINITE, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     sd_assert_record(&e, SD_LEN);
-    FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
 }
 
 /* ---- permanent errors at every position ------------------------------------------- */
@@ -174,7 +174,7 @@ ParameterizedTest(int *code, send, permanent_error_at_every_position_is_io_with_
         fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_FAIL, *code);
         btc_status st = sd_send(&e, 1000, NULL);
         if (k == SD_SENDS) { /* the failure comes after the last byte: never reached */
-            FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+            TS_ASSERT_STATUS(st, BTC_OK, &e.err);
             sd_assert_record(&e, SD_LEN);
             continue;
         }
@@ -182,11 +182,11 @@ ParameterizedTest(int *code, send, permanent_error_at_every_position_is_io_with_
         cr_assert_eq(st, BTC_ERR_IO, "errno %d at send %zu: status %s, message \"%s\"", *code, k, btc_status_name(st),
                      e.err.message);
         cr_assert_eq(e.err.code, *code, "err.code %d, expected %d", e.err.code, *code);
-        FS_ASSERT_SZ(e.err.bytes, expect, "err.bytes");
-        FS_ASSERT_SZ(e.err.bytes, e.f.sent, "err.bytes vs the fake's record");
+        TS_ASSERT_SZ(e.err.bytes, expect, "err.bytes");
+        TS_ASSERT_SZ(e.err.bytes, e.f.sent, "err.bytes vs the fake's record");
         sd_assert_record(&e, expect);
         sd_assert_message_counts(&e.err, expect, SD_LEN);
-        FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], k + 1, "no send after a permanent error");
+        TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], k + 1, "no send after a permanent error");
     }
 }
 
@@ -197,9 +197,9 @@ Test(send, peer_closed_step_is_io_epipe)
     fs_push_passes(&e.f, BTC_FAKE_SEND, 2);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_EOF, 0);
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
     cr_assert_eq(e.err.code, EPIPE, "err.code %d, expected EPIPE %d", e.err.code, EPIPE);
-    FS_ASSERT_SZ(e.err.bytes, 2 * SD_CHUNK, "err.bytes");
+    TS_ASSERT_SZ(e.err.bytes, 2 * SD_CHUNK, "err.bytes");
     sd_assert_record(&e, 2 * SD_CHUNK);
 }
 
@@ -214,7 +214,7 @@ Test(send, send_returning_zero_is_protocol_at_every_position)
         fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 0);
         btc_status st = sd_send(&e, 1000, NULL);
         cr_assert_eq(st, BTC_ERR_PROTOCOL, "LIMIT 0 at send %zu: status %s", k, btc_status_name(st));
-        FS_ASSERT_SZ(e.err.bytes, k * SD_CHUNK, "err.bytes");
+        TS_ASSERT_SZ(e.err.bytes, k * SD_CHUNK, "err.bytes");
         sd_assert_record(&e, k * SD_CHUNK);
         cr_assert_eq(e.err.code, 0, "err.code %d for a protocol error", e.err.code);
         sd_assert_message_counts(&e.err, k * SD_CHUNK, SD_LEN);
@@ -229,8 +229,8 @@ Test(send, window_smaller_than_len_times_out)
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 20);
     btc_status st = sd_send(&e, 100, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 20, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 20, "err.bytes");
     sd_assert_record(&e, 20);
     sd_assert_message_counts(&e.err, 20, SD_LEN);
     cr_assert_eq(e.err.code, 0, "err.code %d on timeout", e.err.code);
@@ -245,8 +245,8 @@ Test(send, window_smaller_than_len_with_chunks_times_out)
     sd_init(&e, 3);
     btc_fake_set_send_window(&e.f, 10);
     btc_status st = sd_send(&e, 250, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 10, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 10, "err.bytes");
     sd_assert_record(&e, 10);
     cr_assert_geq(e.f.now_ms - FS_T0, 250, "virtual time elapsed %lld", (long long)(e.f.now_ms - FS_T0));
 }
@@ -257,11 +257,11 @@ Test(send, zero_timeout_full_window_one_attempt_then_timeout)
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 0);
     btc_status st = sd_send(&e, 0, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
     sd_assert_record(&e, 0);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 1, "send attempts with a zero timeout");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 1, "send attempts with a zero timeout");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
 }
 
 Test(send, zero_timeout_partial_window)
@@ -270,10 +270,10 @@ Test(send, zero_timeout_partial_window)
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 10);
     btc_status st = sd_send(&e, 0, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 10, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 10, "err.bytes");
     sd_assert_record(&e, 10);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with a zero timeout");
 }
 
 Test(send, zero_timeout_with_room_completes)
@@ -281,7 +281,7 @@ Test(send, zero_timeout_with_room_completes)
     sd_env e;
     sd_init(&e, 0);
     btc_status st = sd_send(&e, 0, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     sd_assert_record(&e, SD_LEN);
 }
 
@@ -294,11 +294,11 @@ Test(send, clock_jump_on_clock_read_past_deadline_times_out)
     fs_push(&e.f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, 5000);
     /* Without the jump the wait would report room at once and the send would complete. */
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 3, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 3, "err.bytes");
     sd_assert_record(&e, 3);
-    FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "a wait after the deadline passed");
+    TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "a wait after the deadline passed");
 }
 
 Test(send, clock_jump_during_wait_past_deadline_times_out)
@@ -311,11 +311,11 @@ Test(send, clock_jump_during_wait_past_deadline_times_out)
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     /* The wait is cut short by EINTR after the jump; retrying must see the deadline gone. */
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 3, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 3, "err.bytes");
     sd_assert_record(&e, 3);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 1, "waits (no retry after the deadline)");
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 2, "sends");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 1, "waits (no retry after the deadline)");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 2, "sends");
 }
 
 Test(send, clock_jump_during_window_wait)
@@ -325,10 +325,10 @@ Test(send, clock_jump_during_window_wait)
     btc_fake_set_send_window(&e.f, 5);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_ADVANCE, 5000);
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 5, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 5, "err.bytes");
     sd_assert_record(&e, 5);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 1, "waits");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 1, "waits");
     cr_assert_geq(e.f.now_ms, FS_T0 + 5000, "clock %lld", (long long)e.f.now_ms);
 }
 
@@ -344,8 +344,8 @@ Test(send, finite_timeout_near_the_end_of_the_clock_still_times_out)
     btc_fake_set_send_window(&e.f, 0);
     fs_push(&e.f, BTC_FAKE_CLOCK, BTC_FAKE_ADVANCE, INT64_MAX - FS_T0 - 50);
     btc_status st = sd_send(&e, 100, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
     cr_assert(!e.f.gone, "the send waited without limit (the fake declared the peer gone)");
 }
 
@@ -359,9 +359,9 @@ Test(send, eintr_on_the_wait_is_retried)
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     sd_assert_record(&e, SD_LEN);
-    FS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
+    TS_ASSERT_SZ(btc_fake_steps_left(&e.f), 0, "steps left");
     cr_assert_geq(e.f.calls[BTC_FAKE_WAIT], 3ul, "waits %lu: EINTR must be retried", e.f.calls[BTC_FAKE_WAIT]);
 }
 
@@ -380,9 +380,9 @@ ParameterizedTest(int *code, send, permanent_error_on_the_wait_is_io)
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EAGAIN);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, *code);
     btc_status st = sd_send(&e, 1000, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &e.err);
     cr_assert_eq(e.err.code, *code, "err.code %d, expected %d", e.err.code, *code);
-    FS_ASSERT_SZ(e.err.bytes, 4, "err.bytes");
+    TS_ASSERT_SZ(e.err.bytes, 4, "err.bytes");
     sd_assert_record(&e, 4);
     sd_assert_message_counts(&e.err, 4, SD_LEN);
 }
@@ -395,7 +395,7 @@ Test(send, enomem_on_the_wait_is_no_memory)
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, ENOMEM);
     btc_status st = sd_send(&e, 1000, NULL);
     cr_assert(st == BTC_ERR_NO_MEMORY || st == BTC_ERR_IO, "ENOMEM on the wait gave %s", btc_status_name(st));
-    FS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
+    TS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
     sd_assert_record(&e, 0);
 }
 
@@ -417,12 +417,12 @@ Test(send, interrupt_set_before_still_sends_once)
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 12);
     btc_status st = sd_send(&e, BTC_TIMEOUT_INFINITE, &intr);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
     cr_assert_geq(e.f.calls[BTC_FAKE_SEND], 1ul, "no send attempted");
-    FS_ASSERT_SZ(e.err.bytes, 12, "err.bytes");
+    TS_ASSERT_SZ(e.err.bytes, 12, "err.bytes");
     sd_assert_record(&e, 12);
     sd_assert_message_counts(&e.err, 12, SD_LEN);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with the interrupt set");
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_WAIT], 0, "waits with the interrupt set");
     btc_interrupt_destroy(&intr);
 }
 
@@ -434,7 +434,7 @@ Test(send, interrupt_set_before_but_everything_fits_is_ok)
     sd_env e;
     sd_init(&e, 0);
     btc_status st = sd_send(&e, BTC_TIMEOUT_INFINITE, &intr);
-    FS_ASSERT_STATUS(st, BTC_OK, &e.err);
+    TS_ASSERT_STATUS(st, BTC_OK, &e.err);
     sd_assert_record(&e, SD_LEN);
     btc_interrupt_destroy(&intr);
 }
@@ -448,9 +448,9 @@ Test(send, interrupt_set_before_with_zero_window_sends_nothing)
     sd_init(&e, 0);
     btc_fake_set_send_window(&e.f, 0);
     btc_status st = sd_send(&e, 1000, &intr);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
-    FS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 1, "send attempts");
-    FS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_SZ(e.f.calls[BTC_FAKE_SEND], 1, "send attempts");
+    TS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
     btc_interrupt_destroy(&intr);
 }
 
@@ -464,8 +464,8 @@ Test(send, interrupt_during_the_wait)
     btc_fake_set_send_window(&e.f, 17);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_INTERRUPT, 0);
     btc_status st = sd_send(&e, 100000, &intr);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 17, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 17, "err.bytes");
     sd_assert_record(&e, 17);
     cr_assert_lt(e.f.now_ms - FS_T0, 100000, "the interrupted send waited the whole timeout (%lld ms)",
                  (long long)(e.f.now_ms - FS_T0));
@@ -482,8 +482,8 @@ Test(send, interrupt_during_the_wait_with_infinite_timeout)
     btc_fake_set_send_window(&e.f, 23);
     fs_push(&e.f, BTC_FAKE_WAIT, BTC_FAKE_INTERRUPT, 0);
     btc_status st = sd_send(&e, BTC_TIMEOUT_INFINITE, &intr);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
-    FS_ASSERT_SZ(e.err.bytes, 23, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_SZ(e.err.bytes, 23, "err.bytes");
     sd_assert_record(&e, 23);
     cr_assert(!e.f.gone, "the fake declared the peer gone: the interrupt did not end the wait");
     btc_interrupt_destroy(&intr);
@@ -493,8 +493,8 @@ Test(send, interrupt_during_the_wait_with_infinite_timeout)
 
 static void sd_assert_no_calls(const sd_env *e)
 {
-    FS_ASSERT_SZ(e->f.calls[BTC_FAKE_ANY], 0, "slot calls for a refused call");
-    FS_ASSERT_SZ(e->f.sent, 0, "bytes sent by a refused call");
+    TS_ASSERT_SZ(e->f.calls[BTC_FAKE_ANY], 0, "slot calls for a refused call");
+    TS_ASSERT_SZ(e->f.sent, 0, "bytes sent by a refused call");
 }
 
 Test(send, null_sock_is_invalid_argument)
@@ -502,9 +502,9 @@ Test(send, null_sock_is_invalid_argument)
     sd_env e;
     sd_init(&e, 0);
     btc_status st = btc_sock_send_complete(NULL, e.data, SD_LEN, 1000, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
-    FS_ASSERT_ERR_CONSISTENT(st, e.err);
-    FS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
+    TS_ASSERT_RECORD(st, e.err);
+    TS_ASSERT_SZ(e.err.bytes, 0, "err.bytes");
     sd_assert_no_calls(&e);
 }
 
@@ -513,8 +513,8 @@ Test(send, null_data_with_len_is_invalid_argument)
     sd_env e;
     sd_init(&e, 0);
     btc_status st = btc_sock_send_complete(&e.s, NULL, 1, 1000, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
-    FS_ASSERT_ERR_CONSISTENT(st, e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
+    TS_ASSERT_RECORD(st, e.err);
     sd_assert_no_calls(&e);
 }
 
@@ -525,12 +525,12 @@ Test(send, negative_timeout_is_invalid_argument)
         sd_env e;
         sd_init(&e, 0);
         btc_status st = btc_sock_send_complete(&e.s, e.data, SD_LEN, bad[i], NULL, &e.err);
-        FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
-        FS_ASSERT_ERR_CONSISTENT(st, e.err);
+        TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
+        TS_ASSERT_RECORD(st, e.err);
         sd_assert_no_calls(&e);
         /* len 0 is checked after the arguments, so it is refused too. */
         st = btc_sock_send_complete(&e.s, e.data, 0, bad[i], NULL, &e.err);
-        FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
+        TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
     }
 }
 
@@ -540,14 +540,14 @@ Test(send, empty_sock_is_invalid_socket)
     sd_init(&e, 0);
     btc_sock empty = {BTC_INVALID_SOCKET, btc_fake_sys(&e.f)};
     btc_status st = btc_sock_send_complete(&empty, e.data, SD_LEN, 1000, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
-    FS_ASSERT_ERR_CONSISTENT(st, e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
+    TS_ASSERT_RECORD(st, e.err);
     sd_assert_no_calls(&e);
     st = btc_sock_send_complete(&empty, e.data, 0, 1000, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
     btc_sock def = BTC_SOCK_INIT;
     st = btc_sock_send_complete(&def, e.data, SD_LEN, 1000, NULL, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &e.err);
 }
 
 Test(send, bad_table_is_invalid_argument)
@@ -565,7 +565,7 @@ Test(send, bad_table_is_invalid_argument)
         btc_sock s = {BTC_FAKE_FD, tables[i]};
         btc_status st = btc_sock_send_complete(&s, e.data, SD_LEN, 1000, NULL, &e.err);
         cr_assert_eq(st, BTC_ERR_INVALID_ARGUMENT, "table %zu: status %s", i, btc_status_name(st));
-        FS_ASSERT_ERR_CONSISTENT(st, e.err);
+        TS_ASSERT_RECORD(st, e.err);
         sd_assert_no_calls(&e);
     }
 }
@@ -577,14 +577,14 @@ Test(send, uninitialised_interrupt_is_invalid_argument)
     btc_interrupt zero;
     memset(&zero, 0, sizeof zero);
     btc_status st = btc_sock_send_complete(&e.s, e.data, SD_LEN, 1000, &zero, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
-    FS_ASSERT_ERR_CONSISTENT(st, e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
+    TS_ASSERT_RECORD(st, e.err);
     sd_assert_no_calls(&e);
     btc_interrupt destroyed;
     sd_intr_init(&destroyed);
     btc_interrupt_destroy(&destroyed);
     st = btc_sock_send_complete(&e.s, e.data, SD_LEN, 1000, &destroyed, &e.err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &e.err);
     sd_assert_no_calls(&e);
 }
 
@@ -623,9 +623,9 @@ Test(send, large_buffer_random_chunks_and_errors)
     }
     btc_error err;
     btc_status st = btc_sock_send_complete(&s, data, N, 10000, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_SZ(err.bytes, N, "err.bytes");
-    FS_ASSERT_SZ(f.sent, N, "f.sent");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_SZ(err.bytes, N, "err.bytes");
+    TS_ASSERT_SZ(f.sent, N, "f.sent");
     cr_assert(memcmp(out, data, N) == 0, "output differs");
     cr_assert_eq(out[N], 0xab, "wrote past the output");
     free(data);
@@ -643,7 +643,7 @@ Test(send, deadline_checked_between_partial_sends)
         fs_push(&e.f, BTC_FAKE_CLOCK, BTC_FAKE_PASS, 0);
     }
     btc_status st = sd_send(&e, 25, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &e.err);
     cr_assert_lt(e.f.sent, SD_LEN, "a 25 ms call sent all %d bytes", SD_LEN);
     cr_assert_eq(e.f.sent % SD_CHUNK, 0, "sent %zu, not whole chunks", e.f.sent);
     sd_assert_record(&e, e.err.bytes);
@@ -660,7 +660,7 @@ Test(send, interrupt_checked_between_partial_sends)
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_PASS, 0);
     fs_push(&e.f, BTC_FAKE_SEND, BTC_FAKE_INTERRUPT, 0); /* fires during the second send */
     btc_status st = sd_send(&e, BTC_TIMEOUT_INFINITE, &intr);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &e.err);
     sd_assert_record(&e, 2 * SD_CHUNK);
     btc_interrupt_destroy(&intr);
 }

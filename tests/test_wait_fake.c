@@ -34,13 +34,13 @@ Test(wait_fake, recv_ready_when_input_is_readable)
     btc_error err;
     fs_err_poison(&err);
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_RECV, &ev, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_ERR_CONSISTENT(st, err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_RECORD(st, err);
     cr_assert(ev & BTC_EV_RECV, "occurred 0x%x lacks RECV", ev);
     cr_assert_eq(ev & BTC_EV_SEND, 0, "occurred 0x%x has SEND, which was not requested", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0, "a ready wait takes no virtual time");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "wait calls");
-    FS_ASSERT_SZ(f.consumed, 0, "a wait consumes nothing");
+    TS_ASSERT_I64(f.now_ms, FS_T0, "a ready wait takes no virtual time");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "wait calls");
+    TS_ASSERT_SZ(f.consumed, 0, "a wait consumes nothing");
 }
 
 Test(wait_fake, send_ready_when_the_window_has_room)
@@ -51,10 +51,10 @@ Test(wait_fake, send_ready_when_the_window_has_room)
     btc_events ev = 0;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_SEND, &ev, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert(ev & BTC_EV_SEND, "occurred 0x%x lacks SEND", ev);
     cr_assert_eq(ev & BTC_EV_RECV, 0, "occurred 0x%x has RECV on a silent peer", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0, "virtual clock");
+    TS_ASSERT_I64(f.now_ms, FS_T0, "virtual clock");
 }
 
 Test(wait_fake, recv_and_send_requested_together)
@@ -65,7 +65,7 @@ Test(wait_fake, recv_and_send_requested_together)
     btc_fake_set_input(&f, "x", 1);
     btc_events ev = 0;
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_RECV | BTC_EV_SEND, &ev, NULL, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
     cr_assert_eq(ev & (BTC_EV_RECV | BTC_EV_SEND), BTC_EV_RECV | BTC_EV_SEND, "occurred 0x%x", ev);
 }
 
@@ -79,10 +79,10 @@ Test(wait_fake, recv_timeout_advances_the_clock_by_the_timeout)
         btc_events ev = 0xff;
         btc_error err;
         btc_status st = btc_sock_wait(&s, timeouts[i], BTC_EV_RECV, &ev, NULL, &err);
-        FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-        FS_ASSERT_ERR_CONSISTENT(st, err);
+        TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+        TS_ASSERT_RECORD(st, err);
         cr_assert_eq(ev, 0, "occurred 0x%x on timeout", ev);
-        FS_ASSERT_I64(f.now_ms - FS_T0, timeouts[i], "virtual time a timed-out wait takes");
+        TS_ASSERT_I64(f.now_ms - FS_T0, timeouts[i], "virtual time a timed-out wait takes");
     }
 }
 
@@ -95,8 +95,8 @@ Test(wait_fake, timeout_beyond_int_max_is_honoured_in_full)
     wf_silent(&f, &s);
     btc_error err;
     btc_status st = btc_sock_wait(&s, timeout, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-    FS_ASSERT_I64(f.now_ms - FS_T0, timeout, "elapsed");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_I64(f.now_ms - FS_T0, timeout, "elapsed");
     cr_assert_geq(f.calls[BTC_FAKE_WAIT], 2ul, "wait calls %lu", f.calls[BTC_FAKE_WAIT]);
 }
 
@@ -109,9 +109,9 @@ Test(wait_fake, send_timeout_with_full_window)
     btc_events ev = 0xff;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 250, BTC_EV_SEND, &ev, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
     cr_assert_eq(ev, 0, "occurred 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms - FS_T0, 250, "elapsed");
+    TS_ASSERT_I64(f.now_ms - FS_T0, 250, "elapsed");
 }
 
 Test(wait_fake, arrival_during_the_wait)
@@ -124,9 +124,9 @@ Test(wait_fake, arrival_during_the_wait)
     btc_events ev = 0;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_RECV, &ev, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert(ev & BTC_EV_RECV, "occurred 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms - FS_T0, 300, "elapsed (until the arrival)");
+    TS_ASSERT_I64(f.now_ms - FS_T0, 300, "elapsed (until the arrival)");
 }
 
 Test(wait_fake, arrival_after_the_timeout)
@@ -138,8 +138,8 @@ Test(wait_fake, arrival_after_the_timeout)
     fs_arrive(&f, 0, FS_T0 + 300);
     btc_error err;
     btc_status st = btc_sock_wait(&s, 299, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-    FS_ASSERT_I64(f.now_ms - FS_T0, 299, "elapsed");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_I64(f.now_ms - FS_T0, 299, "elapsed");
 }
 
 Test(wait_fake, eof_and_error_end_are_readable)
@@ -149,16 +149,16 @@ Test(wait_fake, eof_and_error_end_are_readable)
     fs_setup(&f, &s); /* EOF at once */
     btc_events ev = 0;
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_RECV, &ev, NULL, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
     cr_assert(ev & BTC_EV_RECV, "EOF: occurred 0x%x", ev);
 
     fs_setup(&f, &s);
     btc_fake_set_end(&f, ECONNRESET, FS_T0 + 40);
     st = btc_sock_wait(&s, 1000, BTC_EV_RECV, &ev, NULL, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
     cr_assert(ev & BTC_EV_RECV, "error end: occurred 0x%x", ev);
     cr_assert(ev & BTC_EV_ERR, "error end: occurred 0x%x lacks ERR", ev);
-    FS_ASSERT_I64(f.now_ms - FS_T0, 40, "elapsed");
+    TS_ASSERT_I64(f.now_ms - FS_T0, 40, "elapsed");
 }
 
 Test(wait_fake, infinite_wait_ends_at_the_end)
@@ -169,9 +169,9 @@ Test(wait_fake, infinite_wait_ends_at_the_end)
     btc_fake_set_end(&f, 0, FS_T0 + 7777);
     btc_events ev = 0;
     btc_status st = btc_sock_wait(&s, BTC_TIMEOUT_INFINITE, BTC_EV_RECV, &ev, NULL, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
     cr_assert(ev & BTC_EV_RECV, "occurred 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0 + 7777, "clock");
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 7777, "clock");
 }
 
 Test(wait_fake, eintr_is_retried_with_the_remaining_time)
@@ -183,10 +183,10 @@ Test(wait_fake, eintr_is_retried_with_the_remaining_time)
     fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     btc_error err;
     btc_status st = btc_sock_wait(&s, 100, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-    FS_ASSERT_I64(f.now_ms - FS_T0, 100, "elapsed (60 + the 40 left, not 160)");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
-    FS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_I64(f.now_ms - FS_T0, 100, "elapsed (60 + the 40 left, not 160)");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
+    TS_ASSERT_SZ(btc_fake_steps_left(&f), 0, "steps left");
 }
 
 Test(wait_fake, repeated_eintr_never_stretches_the_deadline)
@@ -200,10 +200,10 @@ Test(wait_fake, repeated_eintr_never_stretches_the_deadline)
     }
     btc_error err;
     btc_status st = btc_sock_wait(&s, 100, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
     /* 4 jumps of 30 pass the 100 ms deadline: no wait after that. */
-    FS_ASSERT_I64(f.now_ms - FS_T0, 120, "elapsed");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 4, "wait calls");
+    TS_ASSERT_I64(f.now_ms - FS_T0, 120, "elapsed");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 4, "wait calls");
 }
 
 Test(wait_fake, eintr_then_ready)
@@ -215,9 +215,9 @@ Test(wait_fake, eintr_then_ready)
     fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, EINTR);
     btc_events ev = 0;
     btc_status st = btc_sock_wait(&s, BTC_TIMEOUT_INFINITE, BTC_EV_RECV, &ev, NULL, NULL);
-    FS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_OK, (btc_error *)NULL);
     cr_assert(ev & BTC_EV_RECV, "occurred 0x%x", ev);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
 }
 
 Test(wait_fake, clock_jump_past_the_deadline)
@@ -228,8 +228,8 @@ Test(wait_fake, clock_jump_past_the_deadline)
     fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_ADVANCE, 10000);
     btc_error err;
     btc_status st = btc_sock_wait(&s, 100, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "wait calls");
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "wait calls");
 }
 
 static int wait_permanent[] = {EBADF, EINVAL, EFAULT, ENOTSOCK};
@@ -248,11 +248,11 @@ ParameterizedTest(int *code, wait_fake, permanent_wait_error_is_io)
     btc_events ev = 0xff;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_RECV, &ev, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
-    FS_ASSERT_ERR_CONSISTENT(st, err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_RECORD(st, err);
     cr_assert_eq(err.code, *code, "err.code %d, expected %d", err.code, *code);
     cr_assert_eq(ev, 0, "occurred 0x%x on error", ev);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "a permanent error is not retried");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "a permanent error is not retried");
 }
 
 Test(wait_fake, enomem_is_no_memory)
@@ -263,7 +263,7 @@ Test(wait_fake, enomem_is_no_memory)
     fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_FAIL, ENOMEM);
     btc_error err;
     btc_status st = btc_sock_wait(&s, 1000, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_NO_MEMORY, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_NO_MEMORY, &err);
 }
 
 Test(wait_fake, interrupt_already_set_returns_at_once)
@@ -278,9 +278,9 @@ Test(wait_fake, interrupt_already_set_returns_at_once)
     btc_events ev = 0xff;
     btc_error err;
     btc_status st = btc_sock_wait(&s, BTC_TIMEOUT_INFINITE, BTC_EV_RECV, &ev, &intr, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &err);
     cr_assert_eq(ev, 0, "occurred 0x%x", ev);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
     btc_interrupt_destroy(&intr);
 }
 
@@ -296,9 +296,9 @@ Test(wait_fake, interrupt_during_the_wait)
     btc_events ev = 0xff;
     btc_error err;
     btc_status st = btc_sock_wait(&s, 100000, BTC_EV_RECV, &ev, &intr, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &err);
     cr_assert_eq(ev, 0, "occurred 0x%x", ev);
-    FS_ASSERT_I64(f.now_ms, FS_T0, "an interrupted wait took virtual time");
+    TS_ASSERT_I64(f.now_ms, FS_T0, "an interrupted wait took virtual time");
     btc_interrupt_destroy(&intr);
 }
 
@@ -313,7 +313,7 @@ Test(wait_fake, interrupt_during_an_infinite_wait)
     btc_fake_attach_interrupt(&f, &intr);
     fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_INTERRUPT, 0);
     btc_status st = btc_sock_wait(&s, BTC_TIMEOUT_INFINITE, BTC_EV_SEND, NULL, &intr, NULL);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, (btc_error *)NULL);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, (btc_error *)NULL);
     cr_assert(!f.gone, "the fake declared the peer gone before seeing the interrupt");
     btc_interrupt_destroy(&intr);
 }
@@ -330,22 +330,22 @@ Test(wait_fake, bad_arguments)
         btc_error err;
         btc_status st = btc_sock_wait(&s, 1000, bad_events[i], &ev, NULL, &err);
         cr_assert_eq(st, BTC_ERR_INVALID_ARGUMENT, "requested 0x%x: %s", bad_events[i], btc_status_name(st));
-        FS_ASSERT_ERR_CONSISTENT(st, err);
+        TS_ASSERT_RECORD(st, err);
         cr_assert_eq(ev, 0, "occurred 0x%x after a refused wait", ev);
     }
     btc_error err;
     btc_status st = btc_sock_wait(&s, -1, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     st = btc_sock_wait(NULL, 1000, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     btc_sock empty = {BTC_INVALID_SOCKET, btc_fake_sys(&f)};
     st = btc_sock_wait(&empty, 1000, BTC_EV_RECV, NULL, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &err);
     btc_interrupt zero;
     memset(&zero, 0, sizeof zero);
     st = btc_sock_wait(&s, 1000, BTC_EV_RECV, NULL, &zero, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls for refused waits");
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls for refused waits");
 }
 
 /* ---- btc_wait_many ------------------------------------------------------------- */
@@ -360,7 +360,7 @@ Test(wait_fake, many_reports_each_item)
     btc_wait_item items[2] = {{&s, BTC_EV_RECV, 0xff}, {&s, BTC_EV_SEND, 0xff}};
     btc_error err;
     btc_status st = btc_wait_many(items, 2, 1000, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
     cr_assert(items[0].occurred & BTC_EV_RECV, "item 0 occurred 0x%x", items[0].occurred);
     cr_assert_eq(items[1].occurred, 0, "item 1 (full window) occurred 0x%x", items[1].occurred);
 }
@@ -374,10 +374,10 @@ Test(wait_fake, many_timeout_zeroes_every_item)
     btc_wait_item items[2] = {{&s, BTC_EV_RECV, 0xff}, {&s, BTC_EV_SEND, 0xff}};
     btc_error err;
     btc_status st = btc_wait_many(items, 2, 500, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_TIMEOUT, &err);
     cr_assert_eq(items[0].occurred, 0, "item 0 occurred 0x%x", items[0].occurred);
     cr_assert_eq(items[1].occurred, 0, "item 1 occurred 0x%x", items[1].occurred);
-    FS_ASSERT_I64(f.now_ms - FS_T0, 500, "elapsed");
+    TS_ASSERT_I64(f.now_ms - FS_T0, 500, "elapsed");
 }
 
 Test(wait_fake, many_with_different_tables_is_invalid_argument)
@@ -389,10 +389,10 @@ Test(wait_fake, many_with_different_tables_is_invalid_argument)
     btc_wait_item items[2] = {{&s1, BTC_EV_RECV, 0xff}, {&s2, BTC_EV_RECV, 0xff}};
     btc_error err;
     btc_status st = btc_wait_many(items, 2, 100, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert_eq(items[0].occurred, 0, "item 0 occurred 0x%x", items[0].occurred);
     cr_assert_eq(items[1].occurred, 0, "item 1 occurred 0x%x", items[1].occurred);
-    FS_ASSERT_SZ(f1.calls[BTC_FAKE_ANY] + f2.calls[BTC_FAKE_ANY], 0, "slot calls");
+    TS_ASSERT_SZ(f1.calls[BTC_FAKE_ANY] + f2.calls[BTC_FAKE_ANY], 0, "slot calls");
 }
 
 Test(wait_fake, many_bad_items)
@@ -402,16 +402,16 @@ Test(wait_fake, many_bad_items)
     wf_silent(&f, &s);
     btc_error err;
     btc_status st = btc_wait_many(NULL, 1, 100, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     btc_wait_item items[2] = {{&s, BTC_EV_RECV, 0xff}, {&s, 0, 0xff}};
     st = btc_wait_many(items, 2, 100, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     cr_assert_eq(items[0].occurred, 0, "item 0 occurred 0x%x", items[0].occurred);
     cr_assert_eq(items[1].occurred, 0, "item 1 occurred 0x%x", items[1].occurred);
     btc_wait_item nulls[1] = {{NULL, BTC_EV_RECV, 0}};
     st = btc_wait_many(nulls, 1, 100, NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls");
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls");
 }
 
 Test(wait_fake, many_interrupt_and_eintr)
@@ -428,10 +428,10 @@ Test(wait_fake, many_interrupt_and_eintr)
     btc_wait_item items[1] = {{&s, BTC_EV_RECV, 0xff}};
     btc_error err;
     btc_status st = btc_wait_many(items, 1, 1000, &intr, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INTERRUPTED, &err);
     cr_assert_eq(items[0].occurred, 0, "occurred 0x%x", items[0].occurred);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
-    FS_ASSERT_I64(f.now_ms - FS_T0, 10, "elapsed");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 2, "wait calls");
+    TS_ASSERT_I64(f.now_ms - FS_T0, 10, "elapsed");
     btc_interrupt_destroy(&intr);
 }
 
@@ -446,18 +446,18 @@ Test(wait_fake, is_connected_with_data_consumes_nothing)
     btc_error err;
     fs_err_poison(&err);
     btc_status st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_ERR_CONSISTENT(st, err);
-    FS_ASSERT_SZ(f.consumed, 0, "consumed");
-    FS_ASSERT_SZ(btc_fake_readable(&f), 6, "readable");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 0, "read calls");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_RECORD(st, err);
+    TS_ASSERT_SZ(f.consumed, 0, "consumed");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 6, "readable");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_READ], 0, "read calls");
     /* The line is still whole. */
     char buf[16];
     size_t len = 0;
     st = btc_sock_recv_until_terminator(&s, '\n', 0, NULL, sizeof buf, buf, &len, 0, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_SZ(len, 5, "line after the probe");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_SZ(len, 5, "line after the probe");
     cr_assert_str_eq(buf, "hello", "got \"%s\", expected \"%s\"", buf, "hello");
 }
 
@@ -468,9 +468,9 @@ Test(wait_fake, is_connected_with_no_data_yet)
     wf_silent(&f, &s);
     btc_error err;
     btc_status st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
-    FS_ASSERT_I64(f.now_ms, FS_T0, "virtual clock (never blocks)");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
+    TS_ASSERT_I64(f.now_ms, FS_T0, "virtual clock (never blocks)");
 }
 
 Test(wait_fake, is_connected_transient_peek_error_is_connected)
@@ -494,15 +494,15 @@ Test(wait_fake, is_connected_at_eof_is_closed)
     fs_setup(&f, &s);
     btc_error err;
     btc_status st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
-    FS_ASSERT_ERR_CONSISTENT(st, err);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_RECORD(st, err);
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
 
     /* EOF after data: still connected while data is waiting. */
     fs_setup(&f, &s);
     btc_fake_set_input(&f, "x", 1);
     st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
 }
 
 Test(wait_fake, is_connected_eof_step_is_closed)
@@ -513,7 +513,7 @@ Test(wait_fake, is_connected_eof_step_is_closed)
     fs_push(&f, BTC_FAKE_PEEK, BTC_FAKE_EOF, 0);
     btc_error err;
     btc_status st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
 }
 
 static int probe_errors[] = {ECONNRESET, ENOTCONN, EPIPE, ETIMEDOUT};
@@ -531,16 +531,16 @@ ParameterizedTest(int *code, wait_fake, is_connected_error_end_is_io)
     btc_fake_set_end(&f, *code, 0);
     btc_error err;
     btc_status st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
-    FS_ASSERT_ERR_CONSISTENT(st, err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_RECORD(st, err);
     cr_assert_eq(err.code, *code, "err.code %d, expected %d", err.code, *code);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 0, "wait calls");
 
     /* The same code injected into the probe's peek. */
     wf_silent(&f, &s);
     fs_push(&f, BTC_FAKE_PEEK, BTC_FAKE_FAIL, *code);
     st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_IO, &err);
     cr_assert_eq(err.code, *code, "err.code %d, expected %d", err.code, *code);
 }
 
@@ -552,8 +552,8 @@ Test(wait_fake, is_connected_error_end_later_is_still_connected)
     btc_fake_set_end(&f, ECONNRESET, FS_T0 + 100);
     btc_error err;
     btc_status st = btc_sock_is_connected(&s, &err);
-    FS_ASSERT_STATUS(st, BTC_OK, &err);
-    FS_ASSERT_I64(f.now_ms, FS_T0, "the probe never waits for the end");
+    TS_ASSERT_STATUS(st, BTC_OK, &err);
+    TS_ASSERT_I64(f.now_ms, FS_T0, "the probe never waits for the end");
 }
 
 Test(wait_fake, is_connected_bad_arguments)
@@ -564,17 +564,17 @@ Test(wait_fake, is_connected_bad_arguments)
     btc_error err;
     btc_sock empty = {BTC_INVALID_SOCKET, btc_fake_sys(&f)};
     btc_status st = btc_sock_is_connected(&empty, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &err);
-    FS_ASSERT_ERR_CONSISTENT(st, err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &err);
+    TS_ASSERT_RECORD(st, err);
     btc_sock def = BTC_SOCK_INIT;
     st = btc_sock_is_connected(&def, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_SOCKET, &err);
     st = btc_sock_is_connected(NULL, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
     btc_sys bad = *btc_fake_sys(&f);
     bad.recv = NULL;
     btc_sock bad_sock = {BTC_FAKE_FD, &bad};
     st = btc_sock_is_connected(&bad_sock, &err);
-    FS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
-    FS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls");
+    TS_ASSERT_STATUS(st, BTC_ERR_INVALID_ARGUMENT, &err);
+    TS_ASSERT_SZ(f.calls[BTC_FAKE_ANY], 0, "slot calls");
 }

@@ -145,6 +145,8 @@ BTC_EXTERN void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i);
 BTC_EXTERN const btc_sys *btc_fake_sys(btc_fake *f);
 /** Points s at the fake: fd BTC_FAKE_FD, the fake's table. s is overwritten, never closed. */
 BTC_EXTERN void btc_fake_sock(btc_fake *f, btc_sock *s);
+/** The peer closes now, as a BTC_FAKE_EOF step does: what has not arrived never will. */
+BTC_EXTERN void btc_fake_peer_close(btc_fake *f);
 /** Steps not yet taken. */
 BTC_EXTERN size_t btc_fake_steps_left(const btc_fake *f);
 /** Input bytes readable right now (arrived and not consumed). */

@@ -40,8 +40,9 @@ BTC_EXTERN void btc_interrupt_destroy(btc_interrupt *i);
 
 /**
  * Sets the flag and wakes every wait that includes this interrupt.
- * Thread-safe and async-signal-safe (one write(2), or one send() on Windows,
- * and one atomic store); it preserves errno (and the Winsock last error). A no-op on NULL or an uninitialised
+ * Thread-safe and async-signal-safe: two atomic stores of the flag around
+ * one write(2) (one send() on Windows) to the wake descriptor; it preserves
+ * errno (and the Winsock last error). A no-op on NULL or an uninitialised
  * interrupt.
  */
 BTC_EXTERN void btc_interrupt_trigger(btc_interrupt *i);

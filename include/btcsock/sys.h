@@ -319,6 +319,14 @@ typedef struct btc_sys_tap {
 BTC_EXTERN btc_status btc_sys_tap_init(btc_sys_tap *tap, const btc_sys *inner, btc_sys_hook hook, void *hook_ctx,
                                        btc_error *err);
 
+/**
+ * For a hook, in phase BEFORE: makes the call fail with `error` without
+ * reaching the inner table (skip set, the slot's failure value as result,
+ * error as the reason last_error() will give). false, and nothing changed,
+ * for a slot that cannot fail (last_error, now_ms) or a NULL call.
+ */
+BTC_EXTERN bool btc_sys_call_fail(btc_sys_call *call, int error);
+
 /** &tap->sys: the table to hand to btc_sock_set_sys. NULL for NULL. */
 BTC_EXTERN const btc_sys *btc_sys_tap_table(const btc_sys_tap *tap);
 

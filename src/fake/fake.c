@@ -452,6 +452,8 @@ void btc_fake_sock(btc_fake *f, btc_sock *s)
     f->closed = false;
 }
 
+void btc_fake_peer_close(btc_fake *f) { apply_eof(f); }
+
 size_t btc_fake_steps_left(const btc_fake *f) { return f->step_count - f->step_next; }
 
 size_t btc_fake_readable(const btc_fake *f) { return fake_visible(f) - f->consumed; }

@@ -26,10 +26,11 @@
 
 #include <btcsock.h>
 
+#include "support.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -94,20 +95,6 @@ BTC_PRINTF(2, 3) static void note_failure(int line, const char *fmt, ...)
     } while (0)
 
 static char g_info[256]; /* extra facts a passing case reports on its PASS line */
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
-}
 
 /* A printable excerpt of a reply for failure messages. */
 static const char *excerpt(const char *data, size_t len)
@@ -210,7 +197,7 @@ static bool expect_crlf(const btc_sock *s, const char *want)
 /* Reads exactly n bytes (binary replies have no terminator), never more. */
 static bool read_exact(const btc_sock *s, void *buf, size_t n, int64_t timeout_ms)
 {
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = ts_now_ms() + timeout_ms;
     size_t got = 0;
     btc_error err;
     while (got < n) {
@@ -221,7 +208,7 @@ static bool read_exact(const btc_sock *s, void *buf, size_t n, int64_t timeout_m
             continue;
         }
         if (st == BTC_ERR_WOULD_BLOCK) {
-            int64_t left = deadline - now_ms();
+            int64_t left = deadline - ts_now_ms();
             st = btc_sock_wait(s, left > 0 ? left : 0, BTC_EV_RECV, NULL, NULL, &err);
         }
         EXPECT(st == BTC_OK, "read_exact: %s after %zu of %zu bytes: %s", btc_status_name(st), got, n, err.message);
@@ -248,7 +235,7 @@ static bool expect_silence(const btc_sock *s, int64_t ms)
 /* Plain recv (no terminator logic) until `term` has arrived; the bytes the next reader would see. */
 static bool raw_until(const btc_sock *s, char term, char *buf, size_t cap, size_t *len)
 {
-    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    int64_t deadline = ts_now_ms() + IO_TIMEOUT_MS;
     btc_error err;
     *len = 0;
     while (*len == 0 || buf[*len - 1] != term) {
@@ -260,7 +247,7 @@ static bool raw_until(const btc_sock *s, char term, char *buf, size_t cap, size_
             continue;
         }
         EXPECT(st == BTC_ERR_WOULD_BLOCK, "raw recv: %s: %s", btc_status_name(st), err.message);
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - ts_now_ms();
         EXPECT_OK(btc_sock_wait(s, left > 0 ? left : 0, BTC_EV_RECV, NULL, NULL, &err), err);
     }
     return true;
@@ -438,9 +425,9 @@ static bool case_sam_session_timeout(const env *e)
     btc_error err;
     if (!sam_session_create(&s, e, 1))
         return false;
-    int64_t start = now_ms();
+    int64_t start = ts_now_ms();
     btc_status st = btc_sock_recv_until_terminator(&s, '\n', 400, NULL, sizeof line, line, &len, 0, &err);
-    int64_t took = now_ms() - start;
+    int64_t took = ts_now_ms() - start;
     EXPECT(st == BTC_ERR_TIMEOUT && len == 0 && err.bytes == 0, "%s, len %zu: '%s'", btc_status_name(st), len,
            excerpt(line, len));
     EXPECT(took >= 398 && took < 1400, "a 400 ms timeout took %lld ms", (long long)took);
@@ -448,46 +435,30 @@ static bool case_sam_session_timeout(const env *e)
     return true;
 }
 
-typedef struct trigger_arg {
-    btc_interrupt *intr;
-    long delay_ms;
-    int64_t fired_at;
-} trigger_arg;
-
-static void *trigger_later(void *arg)
-{
-    trigger_arg *t = arg;
-    sleep_ms(t->delay_ms);
-    t->fired_at = now_ms();
-    btc_interrupt_trigger(t->intr);
-    return NULL;
-}
-
 static bool case_sam_session_interrupt(const env *e)
 {
     BTC_SOCK_AUTO s = BTC_SOCK_INIT;
     btc_interrupt intr;
-    trigger_arg targ = {&intr, 150, 0};
-    pthread_t thread;
+    ts_delayed_trigger trigger;
     char line[256];
     size_t len = 99;
     btc_error err;
     if (!sam_session_create(&s, e, 2))
         return false;
     EXPECT_OK(btc_interrupt_init(&intr, &err), err);
-    if (pthread_create(&thread, NULL, trigger_later, &targ) != 0) {
+    if (!ts_delayed_trigger_start(&trigger, &intr, 150)) {
         btc_interrupt_destroy(&intr);
-        EXPECT(false, "pthread_create");
+        EXPECT(false, "cannot start the trigger thread");
     }
-    int64_t start = now_ms();
+    int64_t start = ts_now_ms();
     btc_status st = btc_sock_recv_until_terminator(&s, '\n', 30000, &intr, sizeof line, line, &len, 0, &err);
-    int64_t done = now_ms();
-    pthread_join(thread, NULL);
+    int64_t done = ts_now_ms();
+    int64_t fired = ts_delayed_trigger_join(&trigger) / 1000;
     btc_interrupt_destroy(&intr);
     EXPECT(st == BTC_ERR_INTERRUPTED && len == 0 && err.bytes == 0, "%s, len %zu", btc_status_name(st), len);
-    EXPECT(done - targ.fired_at < 250, "woke %lld ms after the trigger", (long long)(done - targ.fired_at));
+    EXPECT(done - fired < 250, "woke %lld ms after the trigger", (long long)(done - fired));
     snprintf(g_info, sizeof g_info, "a 30 s wait ended %lld ms after the trigger (%lld ms in all)",
-             (long long)(done - targ.fired_at), (long long)(done - start));
+             (long long)(done - fired), (long long)(done - start));
     return true;
 }
 
@@ -534,7 +505,7 @@ static bool case_tor_protocolinfo(const env *e)
         EXPECT_OK(btc_sock_wait(&s, IO_TIMEOUT_MS, BTC_EV_RECV, NULL, NULL, &err), err);
         EXPECT_OK(btc_sock_recv(&s, peek, 4, MSG_PEEK, &got, &err), err);
         if (got < 4)
-            sleep_ms(10);
+            ts_sleep_ms(10);
     }
     EXPECT(got == 4 && memcmp(peek, "250-", 4) == 0, "after the first line the socket holds '%s'", excerpt(peek, got));
     bool auth = false;
@@ -756,9 +727,9 @@ static bool case_redis_silent_timeout(const env *e)
     btc_error err;
     if (!tcp_connect(&s, e->redis) || !send_str(&s, "BLPOP btcsock:never 0\r\n"))
         return false;
-    int64_t start = now_ms();
+    int64_t start = ts_now_ms();
     btc_status st = btc_sock_recv_until_terminator(&s, '\n', 300, NULL, sizeof line, line, &len, 0, &err);
-    int64_t took = now_ms() - start;
+    int64_t took = ts_now_ms() - start;
     EXPECT(st == BTC_ERR_TIMEOUT && len == 0 && err.bytes == 0, "%s, len %zu", btc_status_name(st), len);
     EXPECT(took >= 298 && took < 1300, "a 300 ms timeout took %lld ms", (long long)took);
     snprintf(g_info, sizeof g_info, "timed out after %lld ms", (long long)took);
@@ -980,9 +951,9 @@ int main(int argc, char **argv)
             continue;
         g_why[0] = '\0';
         g_info[0] = '\0';
-        int64_t start = now_ms();
+        int64_t start = ts_now_ms();
         bool ok = g_cases[i].fn(&e);
-        long long took = (long long)(now_ms() - start);
+        long long took = (long long)(ts_now_ms() - start);
         if (ok) {
             passed++;
             printf("PASS %s (%lld ms)%s%s\n", g_cases[i].name, took, g_info[0] ? ": " : "", g_info);

@@ -1,0 +1,326 @@
+/*
+ * tests/kit/ops.c - the operation registry (see ops.h): one entry per
+ * operation, with the function that calls it and its scenarios.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kit/check.h"
+#include "kit/ops.h"
+
+#define KIT_STR(s) ((const uint8_t *)(s)), (sizeof(s) - 1)
+#define KIT_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Byte patterns the scenarios share. */
+#define KIT_LONG_LINE 3000
+static const uint8_t *long_input(void)
+{
+    static uint8_t in[KIT_LONG_LINE + 7];
+    if (in[0] == 0) {
+        for (size_t i = 0; i < KIT_LONG_LINE; i++)
+            in[i] = (uint8_t)('a' + (i * 7) % 26);
+        memcpy(in + KIT_LONG_LINE, "\nafter\n", 7);
+    }
+    return in;
+}
+
+static const uint8_t *payload(void)
+{
+    static uint8_t data[4096];
+    if (data[1] == 0) {
+        for (size_t i = 0; i < sizeof data; i++)
+            data[i] = (uint8_t)(i * 131 + 17);
+    }
+    return data;
+}
+
+/* Scenarios that name no input or data of their own use the shared patterns. */
+static const uint8_t *scn_input(const kit_scn *c) { return c->in != NULL || c->in_len == 0 ? c->in : long_input(); }
+static const uint8_t *scn_data(const kit_scn *c) { return c->data != NULL ? c->data : payload(); }
+
+/* ---- recv_until_terminator ------------------------------------------------------ */
+
+static btc_status call_recv_until(kit_run *r, btc_error *err)
+{
+    return btc_sock_recv_until_terminator(r->s, '\n', r->c->timeout_ms, r->intr, r->c->max_data, r->buf, &r->len,
+                                          r->c->flags, err);
+}
+
+/* Zero over-read: nothing past the first terminator is ever consumed; OK hands back exactly the line. */
+static const char *check_recv_until(const kit_run *r, size_t consumed, char *why, size_t cap)
+{
+    const uint8_t *in = scn_input(r->c);
+    const void *nl = memchr(in, '\n', r->c->in_len);
+    size_t first = nl == NULL ? r->c->in_len : (size_t)((const uint8_t *)nl - in);
+    if (nl != NULL && consumed > first + 1)
+        (void)snprintf(why, cap, "over-read: consumed %zu, the first terminator is at %zu", consumed, first);
+    else if (r->st == BTC_OK && (r->len != first || consumed != first + 1))
+        (void)snprintf(why, cap, "OK with *len %zu and %zu consumed for a %zu-byte line", r->len, consumed, first);
+    else if (r->len < r->c->max_data && r->buf[r->len] != '\0')
+        (void)snprintf(why, cap, "buf[*len] (%zu) is not NUL", r->len);
+    else
+        return NULL;
+    return why;
+}
+
+static const char utf8_lines[] = "gr\xc3\xbc\xc3\x9f dich \xe2\x82\xac \xf0\x9f\x98\x80\nnext\n";
+
+static const kit_scn recv_until_scenarios[] = {
+    {.name = "one short line readable at once",
+     .in = KIT_STR("hello world\nnext line\n"),
+     .timeout_ms = 5000,
+     .max_data = 64,
+     .want = BTC_OK},
+    {.name = "pipelined lines", .in = KIT_STR("one\ntwo\nthree\nfour\n"), .timeout_ms = 5000, .max_data = 64},
+    {.name = "line split over arrivals",
+     .in = KIT_STR("GET /a HTTP/1.0\nHost: x\n"),
+     .arrive_off = {4, 9, 15},
+     .arrive_dt = {10, 20, 35},
+     .narrive = 3,
+     .timeout_ms = 5000,
+     .max_data = 64},
+    {.name = "line in small kernel chunks",
+     .in = KIT_STR("0123456789abcdefghij\nrest\n"),
+     .max_peek = 4,
+     .timeout_ms = 5000,
+     .max_data = 64},
+    {.name = "long line, doubling peeks", .in_len = KIT_LONG_LINE + 7, .timeout_ms = 5000, .max_data = 4096},
+    {.name = "long line in stages",
+     .in_len = KIT_LONG_LINE + 7,
+     .arrive_off = {700, 2100},
+     .arrive_dt = {5, 40},
+     .narrive = 2,
+     .timeout_ms = 5000,
+     .max_data = 4096},
+    {.name = "UTF-8 line",
+     .in = (const uint8_t *)utf8_lines,
+     .in_len = sizeof utf8_lines - 1,
+     .timeout_ms = 5000,
+     .max_data = 64,
+     .flags = BTC_RECV_UTF8},
+    {.name = "partial line then EOF",
+     .in = KIT_STR("no terminator"),
+     .end_now = true,
+     .timeout_ms = 5000,
+     .max_data = 64,
+     .want = BTC_ERR_CLOSED},
+    {.name = "partial line then silence",
+     .in = KIT_STR("abc"),
+     .timeout_ms = 50,
+     .max_data = 64,
+     .want = BTC_ERR_TIMEOUT},
+    {.name = "partial line then reset",
+     .in = KIT_STR("abc"),
+     .end_now = true,
+     .end_error = ECONNRESET,
+     .timeout_ms = 5000,
+     .max_data = 64,
+     .want = BTC_ERR_IO},
+};
+
+/* ---- send_complete ----------------------------------------------------------------- */
+
+static btc_status call_send_complete(kit_run *r, btc_error *err)
+{
+    return btc_sock_send_complete(r->s, r->c->data, r->c->data_len, r->c->timeout_ms, r->intr, err);
+}
+
+static const kit_scn send_complete_scenarios[] = {
+    {.name = "one-shot", .data_len = 300, .timeout_ms = 5000},
+    {.name = "short sends", .data_len = 300, .max_send = 37, .timeout_ms = 5000},
+    {.name = "full window, waits for the peer to read", .data_len = 300, .window = 64, .drain = 64, .timeout_ms = 5000},
+    {.name = "large payload, chunks and waits",
+     .data_len = 4096,
+     .max_send = 1000,
+     .window = 1500,
+     .drain = 1200,
+     .timeout_ms = 5000},
+    {.name = "window stays full", .data_len = 300, .window = 100, .timeout_ms = 200, .want = BTC_ERR_TIMEOUT},
+};
+
+/* ---- is_connected ------------------------------------------------------------------ */
+
+static btc_status call_is_connected(kit_run *r, btc_error *err) { return btc_sock_is_connected(r->s, err); }
+
+static const kit_scn is_connected_scenarios[] = {
+    {.name = "data waiting", .in = KIT_STR("x\n")},
+    {.name = "nothing yet", .in = KIT_STR("later\n"), .arrive_off = {0}, .arrive_dt = {100}, .narrive = 1},
+    {.name = "peer closed", .end_now = true, .want = BTC_ERR_CLOSED},
+    {.name = "connection reset", .end_now = true, .end_error = ECONNRESET, .want = BTC_ERR_IO},
+};
+
+/* ---- wait -------------------------------------------------------------------------------- */
+
+static btc_status call_wait(kit_run *r, btc_error *err)
+{
+    return btc_sock_wait(r->s, r->c->timeout_ms, r->c->requested, &r->occurred, r->intr, err);
+}
+
+/* btc_wait_many over one item: the same outcomes as btc_sock_wait. */
+static btc_status call_wait_many(kit_run *r, btc_error *err)
+{
+    btc_wait_item item = {r->s, r->c->requested, 0};
+    btc_status st = btc_wait_many(&item, 1, r->c->timeout_ms, r->intr, err);
+    r->occurred = item.occurred;
+    return st;
+}
+
+static const kit_scn wait_scenarios[] = {
+    {.name = "RECV, data ready", .in = KIT_STR("x\n"), .requested = BTC_EV_RECV, .timeout_ms = 1000},
+    {.name = "RECV, data arrives later",
+     .in = KIT_STR("x\n"),
+     .arrive_off = {0},
+     .arrive_dt = {30},
+     .narrive = 1,
+     .requested = BTC_EV_RECV,
+     .timeout_ms = 1000},
+    {.name = "RECV, silent peer", .requested = BTC_EV_RECV, .timeout_ms = 100, .want = BTC_ERR_TIMEOUT},
+    {.name = "RECV, reset", .end_now = true, .end_error = ECONNRESET, .requested = BTC_EV_RECV, .timeout_ms = 1000},
+    {.name = "SEND, room", .requested = BTC_EV_SEND, .timeout_ms = 1000},
+    {.name = "SEND, window full",
+     .window_full = true,
+     .requested = BTC_EV_SEND,
+     .timeout_ms = 100,
+     .want = BTC_ERR_TIMEOUT},
+    {.name = "RECV|SEND, data ready", .in = KIT_STR("x\n"), .requested = BTC_EV_RECV | BTC_EV_SEND, .timeout_ms = 1000},
+};
+
+/* ---- the registry ----------------------------------------------------------------------- */
+
+#define KIT_LOOP_STATUSES                                                                          \
+    (KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_TIMEOUT) | KIT_ST(BTC_ERR_INTERRUPTED) | KIT_ST(BTC_ERR_IO) | \
+     KIT_ST(BTC_ERR_NOT_SELECTABLE))
+
+const kit_op kit_ops[] = {
+    {"recv_until_terminator", KIT_IN, call_recv_until,
+     KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_TOO_LARGE) | KIT_ST(BTC_ERR_PROTOCOL) |
+         KIT_ST(BTC_ERR_INVALID_UTF8),
+     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until},
+    {"send_complete", KIT_OUT, call_send_complete, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_PROTOCOL),
+     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL},
+    {"is_connected", KIT_PROBE, call_is_connected,
+     KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_IO) | KIT_ST(BTC_ERR_PROTOCOL), is_connected_scenarios,
+     KIT_COUNT(is_connected_scenarios), 1, NULL},
+    {"wait", KIT_WAIT, call_wait, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
+     KIT_COUNT(wait_scenarios), 1, NULL},
+    {"wait_many", KIT_WAIT, call_wait_many, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
+     KIT_COUNT(wait_scenarios), 1, NULL},
+};
+const size_t kit_op_count = KIT_COUNT(kit_ops);
+
+const kit_op *kit_op_find(const char *name)
+{
+    for (size_t i = 0; i < kit_op_count; i++) {
+        if (strcmp(kit_ops[i].name, name) == 0)
+            return &kit_ops[i];
+    }
+    return NULL;
+}
+
+/* ---- running and checking ------------------------------------------------------------------ */
+
+bool kit_scn_apply(const kit_scn *c, btc_fake *f, uint8_t *out, size_t out_cap)
+{
+    btc_fake_set_input(f, scn_input(c), c->in_len);
+    for (size_t i = 0; i < c->narrive; i++) {
+        if (!btc_fake_arrive_at(f, c->arrive_off[i], KIT_T0 + c->arrive_dt[i]))
+            return false;
+    }
+    if (!btc_fake_set_end(f, c->end_error, c->end_now ? KIT_T0 : KIT_NEVER))
+        return false;
+    btc_fake_set_chunks(f, c->max_peek, c->max_read, c->max_send);
+    if (out != NULL)
+        btc_fake_set_output(f, out, out_cap);
+    if (c->window > 0 || c->window_full)
+        btc_fake_set_send_window(f, c->window);
+    return true;
+}
+
+void kit_op_run(const kit_op *op, kit_run *r)
+{
+    /* The scenario as the operation sees it: the shared patterns filled in. */
+    kit_scn c = *r->c;
+    c.in = scn_input(r->c);
+    c.data = scn_data(r->c);
+    const kit_scn *given = r->c;
+    r->c = &c;
+    memset(&r->err, 0x5a, sizeof r->err);
+    r->len = (size_t)-1;
+    r->occurred = 0xff;
+    r->st = op->call(r, &r->err);
+    r->c = given;
+}
+
+static const char *check_in(const kit_run *r, size_t consumed, size_t sent, char *why, size_t cap)
+{
+    const uint8_t *in = scn_input(r->c);
+    /* A line's terminator is consumed but replaced by the NUL: OK may hand back one byte less. */
+    size_t handed = r->st == BTC_OK && r->len + 1 == consumed ? consumed - 1 : consumed;
+    if (r->err.bytes != consumed)
+        (void)snprintf(why, cap, "err.bytes %zu but %zu bytes consumed", r->err.bytes, consumed);
+    else if (r->len != handed)
+        (void)snprintf(why, cap, "%zu bytes handed back of %zu consumed", r->len, consumed);
+    else if (memcmp(r->buf, in, handed) != 0)
+        (void)snprintf(why, cap, "the buffer does not hold the %zu consumed input bytes", handed);
+    else if (sent != 0)
+        (void)snprintf(why, cap, "sent %zu bytes", sent);
+    else
+        return NULL;
+    return why;
+}
+
+static const char *check_out(const kit_run *r, size_t consumed, size_t sent, const uint8_t *out, char *why, size_t cap)
+{
+    if (r->err.bytes != sent)
+        (void)snprintf(why, cap, "err.bytes %zu but the peer got %zu", r->err.bytes, sent);
+    else if (sent > r->c->data_len)
+        (void)snprintf(why, cap, "the peer got %zu of %zu bytes", sent, r->c->data_len);
+    else if (out != NULL && memcmp(out, scn_data(r->c), sent) != 0)
+        (void)snprintf(why, cap, "the peer's bytes differ from data[0..%zu)", sent);
+    else if (r->st == BTC_OK && sent != r->c->data_len)
+        (void)snprintf(why, cap, "OK after %zu of %zu bytes", sent, r->c->data_len);
+    else if (consumed != 0)
+        (void)snprintf(why, cap, "consumed %zu input bytes", consumed);
+    else
+        return NULL;
+    return why;
+}
+
+static const char *check_still(const kit_op *op, const kit_run *r, size_t consumed, size_t sent, char *why, size_t cap)
+{
+    if (consumed != 0 || sent != 0 || r->err.bytes != 0)
+        (void)snprintf(why, cap, "moved bytes: consumed %zu, sent %zu, err.bytes %zu", consumed, sent, r->err.bytes);
+    else if (op->kind == KIT_WAIT && r->st != BTC_OK && r->occurred != 0)
+        (void)snprintf(why, cap, "%s with occurred 0x%x", btc_status_name(r->st), (unsigned)r->occurred);
+    else
+        return NULL;
+    return why;
+}
+
+const char *kit_check_run(const kit_op *op, const kit_run *r, size_t consumed, size_t sent, const uint8_t *out,
+                          char *why, size_t cap)
+{
+    const char *problem = kit_record_problem(r->st, &r->err, 0, why, cap);
+    if (problem != NULL)
+        return problem;
+    if ((unsigned)r->st >= 32u || (op->allowed & KIT_ST(r->st)) == 0) {
+        (void)snprintf(why, cap, "%s may not return %s", op->name, btc_status_name(r->st));
+        return why;
+    }
+    switch (op->kind) {
+    case KIT_IN:
+        problem = check_in(r, consumed, sent, why, cap);
+        break;
+    case KIT_OUT:
+        problem = check_out(r, consumed, sent, out, why, cap);
+        break;
+    case KIT_PROBE:
+    case KIT_WAIT:
+        problem = check_still(op, r, consumed, sent, why, cap);
+        break;
+    }
+    if (problem == NULL && op->check != NULL)
+        problem = op->check(r, consumed, why, cap);
+    return problem;
+}
