@@ -33,7 +33,7 @@ AR ?= ar
 # One source of truth for the version: the public header.
 VERSION := $(shell sed -n 's/^\#define BTC_VERSION_STRING "\(.*\)"/\1/p' include/btcsock/status.h 2>/dev/null)
 ifeq ($(VERSION),)
-VERSION := 0.1.0
+VERSION := 0.2.0
 endif
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 

@@ -33,6 +33,17 @@ void btc__log(btc_log_level level, const char *fmt, ...) BTC_PRINTF(2, 3);
 
 /* ---- argument checks (sock.c) --------------------------------------------- */
 
+/* The version each slot arrived in, as constants: BTC__SINCE_sendv. */
+enum {
+#define BTC__SINCE_ENUM(since, ret, name, fails, n, params) BTC__SINCE_##name = (since),
+    BTC_SYS_SLOTS(BTC__SINCE_ENUM)
+#undef BTC__SINCE_ENUM
+};
+/** Whether the (validated) table has the slot: it does when its version is at least the slot's. */
+#define BTC__SYS_HAS(sys, name) ((sys)->version >= (unsigned)BTC__SINCE_##name)
+/** Refuses an operation that needs a slot the table's version lacks (BTC_ERR_INVALID_ARGUMENT naming it). */
+btc_status btc__need_slot(const char *op, const btc_sys *sys, btc_sys_slot slot, btc_error *err);
+
 /** The table s uses: its own or the default. s must not be NULL. */
 const btc_sys *btc__sys_of(const btc_sock *s);
 /**
@@ -81,6 +92,26 @@ btc_status btc__check_stop(const btc_sys *sys, btc__deadline dl, const btc_inter
  */
 btc_status btc__wait_ready(const btc_sock *s, const btc_sys *sys, btc_events events, btc__deadline dl,
                            btc_interrupt *intr, int *code);
+
+/* ---- the transfer loops (send.c, exact.c) ------------------------------------ */
+
+/**
+ * Sends iov[0..iovcnt) in full by the deadline (the first attempt before
+ * any check; deadline and interrupt checked after every partial send and
+ * before every wait). *sent: the bytes the peer was given. Returns BTC_OK,
+ * TIMEOUT, INTERRUPTED, IO (*code), PROTOCOL or NOT_SELECTABLE; fills no
+ * btc_error.
+ */
+btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, btc__deadline dl, btc_interrupt *intr,
+                         size_t *sent, int *code);
+
+/**
+ * Receives exactly len bytes into buf by the deadline, never more; *got:
+ * the bytes received, all in buf[0..*got). Returns BTC_OK, CLOSED, TIMEOUT,
+ * INTERRUPTED, IO (*code), PROTOCOL or NOT_SELECTABLE; fills no btc_error.
+ */
+btc_status btc__recv_all(const btc_sock *s, void *buf, size_t len, btc__deadline dl, btc_interrupt *intr, size_t *got,
+                         int *code);
 
 /* ---- what the platform files provide (platform.h) ---------------------- */
 

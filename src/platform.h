@@ -33,6 +33,8 @@ void btc__wake_signal(btc_socket_t wr);
 void btc__wake_drain(btc_socket_t rd);
 /** Closes both (once if they are the same). */
 void btc__wake_close(btc_socket_t rd, btc_socket_t wr);
+/** "<resolver message> (<code>)" for an error of the resolve slot (gai_strerror; WSA text on Windows); returns buf. */
+char *btc__resolve_error_string(int code, char *buf, size_t cap);
 
 /*
  * The default table of an OS file, whose slot functions are named

@@ -1,19 +1,114 @@
 /*
- * src/send.c - btc_sock_send_complete: send every byte or say exactly how
- * many the peer was given.
+ * src/send.c - send every byte or say exactly how many the peer was given:
+ * btc_sock_send_complete (one buffer), btc_sock_send_complete_v (a gather
+ * send over many, no copying), and btc__send_all, the loop both run on.
  */
 #include "internal.h"
+
+/* Where the send stands: the piece it is at and how much of that piece is out. */
+typedef struct send_cursor {
+    const btc_iovec *iov;
+    size_t iovcnt;
+    size_t at;  /* the first piece not sent in full */
+    size_t off; /* bytes of iov[at] already sent */
+} send_cursor;
+
+/* Moves the cursor past n sent bytes (n never exceeds what is left). */
+static void cursor_advance(send_cursor *c, size_t n)
+{
+    while (n > 0) {
+        size_t left = c->iov[c->at].len - c->off;
+        if (n < left) {
+            c->off += n;
+            return;
+        }
+        n -= left;
+        c->at++;
+        c->off = 0;
+    }
+    while (c->at < c->iovcnt && c->iov[c->at].len == 0)
+        c->at++; /* empty pieces need no call */
+}
+
+/*
+ * One send of what is left: a plain send of the current piece, or a gather
+ * send of up to BTC_IOV_BATCH pieces where the table has the sendv slot (a
+ * version-1 table does not: then piece by piece). *asked is the bytes offered.
+ */
+static btc_ssize_t send_once(const btc_sock *s, const btc_sys *sys, const send_cursor *c, size_t *asked)
+{
+    const uint8_t *first = (const uint8_t *)c->iov[c->at].base + c->off;
+    size_t first_len = c->iov[c->at].len - c->off;
+    if (c->at + 1 == c->iovcnt || !BTC__SYS_HAS(sys, sendv)) {
+        *asked = first_len;
+        return sys->send(sys->ctx, s->fd, first, first_len, BTC_MSG_DONTWAIT);
+    }
+    btc_iovec batch[BTC_IOV_BATCH];
+    size_t n = 0;
+    batch[n++] = (btc_iovec){first, first_len};
+    *asked = first_len;
+    for (size_t i = c->at + 1; i < c->iovcnt && n < BTC_IOV_BATCH; i++) {
+        if (c->iov[i].len == 0)
+            continue;
+        batch[n++] = c->iov[i];
+        *asked += c->iov[i].len;
+    }
+    if (n == 1)
+        return sys->send(sys->ctx, s->fd, first, first_len, BTC_MSG_DONTWAIT);
+    return sys->sendv(sys->ctx, s->fd, batch, n, BTC_MSG_DONTWAIT);
+}
+
+btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, btc__deadline dl, btc_interrupt *intr,
+                         size_t *sent, int *code)
+{
+    const btc_sys *sys = btc__sys_of(s);
+    send_cursor c = {iov, iovcnt, 0, 0};
+    *sent = 0;
+    *code = 0;
+    cursor_advance(&c, 0);
+    while (c.at < c.iovcnt) {
+        size_t asked;
+        btc_ssize_t n = send_once(s, sys, &c, &asked);
+        if (n > 0) {
+            if ((size_t)n > asked) /* the slot claims bytes it was never given */
+                return BTC_ERR_PROTOCOL;
+            *sent += (size_t)n;
+            cursor_advance(&c, (size_t)n);
+            if (c.at == c.iovcnt)
+                return BTC_OK;
+            /* Try again at once (the socket may take more), unless time is up. */
+            btc_status st = btc__check_stop(sys, dl, intr);
+            if (st != BTC_OK)
+                return st;
+            continue;
+        }
+        if (n == 0)
+            return BTC_ERR_PROTOCOL;
+        *code = sys->last_error(sys->ctx);
+        if (btc_io_error_is_permanent(*code))
+            return BTC_ERR_IO;
+        btc_status st = btc__wait_ready(s, sys, BTC_EV_SEND, dl, intr, code);
+        if (st != BTC_OK)
+            return st;
+    }
+    return BTC_OK;
+}
 
 /* Formats a stop of the send loop; `sent` of `len` bytes went out. */
 static btc_status send_stop(btc_status st, int code, size_t sent, size_t len, btc_error *err)
 {
     switch (st) {
+    case BTC_OK:
+        return btc__ok(err, sent);
     case BTC_ERR_TIMEOUT:
         return btc__fail(err, st, 0, sent, "send timeout (sent %zu of %zu bytes)", sent, len);
     case BTC_ERR_INTERRUPTED:
         return btc__fail(err, st, 0, sent, "send interrupted (sent %zu of %zu bytes)", sent, len);
     case BTC_ERR_PROTOCOL:
-        return btc__fail(err, st, 0, sent, "send made no progress (sent %zu of %zu bytes)", sent, len);
+        return btc__fail(err, st, 0, sent,
+                         "send made no progress or claimed more than it was given (sent %zu of %zu "
+                         "bytes)",
+                         sent, len);
     case BTC_ERR_NOT_SELECTABLE:
         return btc__fail(err, st, 0, sent, "send: socket not usable with the %s backend (sent %zu of %zu bytes)",
                          btc_wait_backend(), sent, len);
@@ -22,50 +117,33 @@ static btc_status send_stop(btc_status st, int code, size_t sent, size_t len, bt
     }
 }
 
-static btc_status send_all(const btc_sock *s, const uint8_t *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,
-                           btc_error *err)
+/* The common tail of both operations: argument checks done, total known. */
+static btc_status send_pieces(const char *op, const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total,
+                              int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
 {
-    if (len == 0)
+    btc_status st = btc__check_timeout(op, timeout_ms, err);
+    if (st == BTC_OK)
+        st = btc__check_interrupt(op, intr, err);
+    if (st != BTC_OK)
+        return st;
+    if (total == 0)
         return btc__ok(err, 0);
-    const btc_sys *sys = btc__sys_of(s);
-    btc__deadline dl = btc__deadline_in(sys, timeout_ms);
-    size_t sent = 0;
-    for (;;) {
-        btc_ssize_t n = sys->send(sys->ctx, s->fd, data + sent, len - sent, BTC_MSG_DONTWAIT);
-        if (n > 0) {
-            if ((size_t)n > len - sent) /* the slot claims bytes it was never given */
-                return send_stop(BTC_ERR_PROTOCOL, 0, sent, len, err);
-            sent += (size_t)n;
-            if (sent == len)
-                return btc__ok(err, sent);
-            /* Try again at once (the socket may take more), unless time is up. */
-            btc_status st = btc__check_stop(sys, dl, intr);
-            if (st != BTC_OK)
-                return send_stop(st, 0, sent, len, err);
-            continue;
-        }
-        if (n == 0)
-            return send_stop(BTC_ERR_PROTOCOL, 0, sent, len, err);
-        int code = sys->last_error(sys->ctx);
-        if (btc_io_error_is_permanent(code))
-            return send_stop(BTC_ERR_IO, code, sent, len, err);
-        btc_status st = btc__wait_ready(s, sys, BTC_EV_SEND, dl, intr, &code);
-        if (st != BTC_OK)
-            return send_stop(st, code, sent, len, err);
-    }
+    size_t sent;
+    int code;
+    st = btc__send_all(s, iov, iovcnt, btc__deadline_in(btc__sys_of(s), timeout_ms), intr, &sent, &code);
+    return send_stop(st, code, sent, total, err);
 }
 
-static btc_status check_args(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,
-                             btc_error *err)
+static btc_status send_one(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,
+                           btc_error *err)
 {
     btc_status st = btc__check_sock("send_complete", s, err);
-    if (st == BTC_OK && data == NULL && len > 0)
-        st = btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "send_complete: data is NULL with len %zu", len);
-    if (st == BTC_OK)
-        st = btc__check_timeout("send_complete", timeout_ms, err);
-    if (st == BTC_OK)
-        st = btc__check_interrupt("send_complete", intr, err);
-    return st;
+    if (st != BTC_OK)
+        return st;
+    if (data == NULL && len > 0)
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "send_complete: data is NULL with len %zu", len);
+    btc_iovec one = {data, len};
+    return send_pieces("send_complete", s, &one, 1, len, timeout_ms, intr, err);
 }
 
 btc_status btc_sock_send_complete(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms,
@@ -74,9 +152,48 @@ btc_status btc_sock_send_complete(const btc_sock *s, const void *data, size_t le
     btc_error local;
     if (err == NULL)
         err = &local;
-    btc_status st = check_args(s, data, len, timeout_ms, intr, err);
-    if (st == BTC_OK)
-        st = send_all(s, data, len, timeout_ms, intr, err);
+    btc_status st = send_one(s, data, len, timeout_ms, intr, err);
     btc__log_result("send_complete", err);
+    return st;
+}
+
+/* The total of the pieces, refusing NULL bases and a total that does not fit a size_t. */
+static btc_status total_of(const btc_iovec *iov, size_t iovcnt, size_t *total, btc_error *err)
+{
+    *total = 0;
+    if (iov == NULL && iovcnt > 0)
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "send_complete_v: iov is NULL with iovcnt %zu", iovcnt);
+    for (size_t i = 0; i < iovcnt; i++) {
+        if (iov[i].base == NULL && iov[i].len > 0)
+            return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "send_complete_v: iov[%zu] is NULL with len %zu", i,
+                             iov[i].len);
+        if (iov[i].len > SIZE_MAX - *total)
+            return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0,
+                             "send_complete_v: the lengths overflow a size_t at iov[%zu]", i);
+        *total += iov[i].len;
+    }
+    return BTC_OK;
+}
+
+static btc_status send_many(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, int64_t timeout_ms,
+                            btc_interrupt *intr, btc_error *err)
+{
+    btc_status st = btc__check_sock("send_complete_v", s, err);
+    size_t total = 0;
+    if (st == BTC_OK)
+        st = total_of(iov, iovcnt, &total, err);
+    if (st != BTC_OK)
+        return st;
+    return send_pieces("send_complete_v", s, iov, iovcnt, total, timeout_ms, intr, err);
+}
+
+btc_status btc_sock_send_complete_v(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, int64_t timeout_ms,
+                                    btc_interrupt *intr, btc_error *err)
+{
+    btc_error local;
+    if (err == NULL)
+        err = &local;
+    btc_status st = send_many(s, iov, iovcnt, timeout_ms, intr, err);
+    btc__log_result("send_complete_v", err);
     return st;
 }

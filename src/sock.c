@@ -40,6 +40,14 @@ btc_status btc_sys_validate(const btc_sys *sys, btc_error *err)
     return btc__ok(err, 0);
 }
 
+btc_status btc__need_slot(const char *op, const btc_sys *sys, btc_sys_slot slot, btc_error *err)
+{
+    if (sys->version >= btc_sys_slot_since(slot))
+        return BTC_OK;
+    return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "%s: the btc_sys table (version %u) has no '%s' slot", op,
+                     sys->version, btc_sys_slot_name(slot));
+}
+
 const btc_sys *btc__sys_of(const btc_sock *s) { return s->sys != NULL ? s->sys : btc_sys_default(); }
 
 btc_status btc__check_sock(const char *op, const btc_sock *s, btc_error *err)
@@ -157,17 +165,26 @@ static btc_status adopt_new(const char *op, const btc_sys *sys, btc_socket_t fd,
     return btc__ok(err, 0);
 }
 
-btc_status btc_sock_open(btc_sock *out, int domain, int type, int protocol, btc_error *err)
+btc_status btc_sock_open_with(btc_sock *out, const btc_sys *sys, int domain, int type, int protocol, btc_error *err)
 {
     if (out == NULL)
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "open: output socket is NULL");
     btc_sock_init(out);
-    const btc_sys *sys = btc_sys_default();
-    btc_socket_t fd = sys->open(sys->ctx, domain, type, protocol);
+    btc_status st = btc_sys_validate(sys, err);
+    if (st != BTC_OK)
+        return st;
+    out->sys = sys;
+    const btc_sys *use = btc__sys_of(out);
+    btc_socket_t fd = use->open(use->ctx, domain, type, protocol);
     if (fd == BTC_INVALID_SOCKET)
-        return btc__fail(err, BTC_ERR_IO, sys->last_error(sys->ctx), 0, "socket(%d, %d, %d) failed", domain, type,
+        return btc__fail(err, BTC_ERR_IO, use->last_error(use->ctx), 0, "socket(%d, %d, %d) failed", domain, type,
                          protocol);
-    return adopt_new("open", sys, fd, out, err);
+    return adopt_new("open", use, fd, out, err);
+}
+
+btc_status btc_sock_open(btc_sock *out, int domain, int type, int protocol, btc_error *err)
+{
+    return btc_sock_open_with(out, NULL, domain, type, protocol, err);
 }
 
 btc_status btc_make_socket_pair(btc_sock *a, btc_sock *b, btc_error *err)
@@ -344,6 +361,21 @@ btc_status btc_sock_set_non_blocking(const btc_sock *s, btc_error *err)
         return st;
     const btc_sys *sys = btc__sys_of(s);
     return int_result(sys, sys->set_non_blocking(sys->ctx, s->fd), "set non-blocking", err);
+}
+
+btc_status btc_sock_shutdown(const btc_sock *s, int how, btc_error *err)
+{
+    btc_status st = btc__check_sock("shutdown", s, err);
+    if (st != BTC_OK)
+        return st;
+    if (how != BTC_SHUT_RD && how != BTC_SHUT_WR && how != BTC_SHUT_RDWR)
+        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0,
+                         "shutdown: how %d is not BTC_SHUT_RD, BTC_SHUT_WR or BTC_SHUT_RDWR", how);
+    const btc_sys *sys = btc__sys_of(s);
+    st = btc__need_slot("shutdown", sys, BTC_SYS_SLOT_shutdown, err);
+    if (st != BTC_OK)
+        return st;
+    return int_result(sys, sys->shutdown(sys->ctx, s->fd, how), "shutdown", err);
 }
 
 bool btc_sock_is_selectable(const btc_sock *s)

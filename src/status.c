@@ -62,10 +62,16 @@ btc_status btc__fail(btc_error *err, btc_status st, int code, size_t bytes, cons
         return st; /* already truncated; the OS text would not fit anyway */
     if (n < 0)
         err->message[0] = '\0';
-    if (code != 0 && used + 2 < sizeof err->message) {
+    /* A code's text: the OS's, or the resolver's; a proxy's reply code is in the message already. */
+    if (code != 0 && st != BTC_ERR_PROXY && used + 2 < sizeof err->message) {
         err->message[used] = ':';
         err->message[used + 1] = ' ';
-        (void)btc_network_error_string(code, err->message + used + 2, sizeof err->message - used - 2);
+        char *at = err->message + used + 2;
+        size_t room = sizeof err->message - used - 2;
+        if (st == BTC_ERR_RESOLVE)
+            (void)btc__resolve_error_string(code, at, room);
+        else
+            (void)btc_network_error_string(code, at, room);
     }
     return st;
 }

@@ -13,7 +13,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,6 +242,68 @@ static int64_t posix_now_ms(void *ctx)
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
         return 0;
     return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
+}
+
+static int posix_shutdown(void *ctx, btc_socket_t s, int how)
+{
+    (void)ctx;
+    int os_how = how == BTC_SHUT_RD ? SHUT_RD : how == BTC_SHUT_WR ? SHUT_WR : SHUT_RDWR;
+    return shutdown(s, os_how);
+}
+
+static btc_ssize_t posix_sendv(void *ctx, btc_socket_t s, const btc_iovec *iov, size_t iovcnt, int flags)
+{
+    (void)ctx;
+    struct iovec vec[BTC_IOV_BATCH];
+    if (iovcnt == 0 || iovcnt > BTC_IOV_BATCH) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (size_t i = 0; i < iovcnt; i++) {
+        vec[i].iov_base = (void *)iov[i].base; /* struct iovec is not const-correct; sendmsg only reads it */
+        vec[i].iov_len = iov[i].len;
+    }
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = vec;
+    msg.msg_iovlen = iovcnt;
+    return sendmsg(s, &msg, flags | BTC_MSG_NOSIGNAL);
+}
+
+static int posix_resolve(void *ctx, const char *host, const char *service, btc_addr *out, size_t cap, size_t *count)
+{
+    (void)ctx;
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    struct addrinfo *list = NULL;
+    int rc = getaddrinfo(host, service, &hints, &list);
+    if (rc != 0)
+        return rc;
+    size_t n = 0;
+    for (const struct addrinfo *ai = list; ai != NULL && n < cap; ai = ai->ai_next) {
+        if (ai->ai_addrlen > sizeof out[n].addr)
+            continue;
+        out[n].family = ai->ai_family;
+        out[n].socktype = ai->ai_socktype;
+        out[n].protocol = ai->ai_protocol;
+        out[n].len = ai->ai_addrlen;
+        memcpy(&out[n].addr, ai->ai_addr, ai->ai_addrlen);
+        n++;
+    }
+    freeaddrinfo(list);
+    *count = n;
+    return n > 0 ? 0 : EAI_NONAME;
+}
+
+char *btc__resolve_error_string(int code, char *buf, size_t cap)
+{
+    if (buf == NULL || cap == 0)
+        return buf;
+    const char *text = gai_strerror(code);
+    (void)snprintf(buf, cap, "%s (%d)", text != NULL && text[0] != '\0' ? text : "Unknown resolver error", code);
+    return buf;
 }
 
 /* ---- readiness: the wait backend (sys_poll.c or sys_select.c) ------------ */

@@ -535,42 +535,104 @@ static void set_not_ready_error(SOCKET s)
  * threads reading the same blocking socket could still race between the
  * select and the recv; btcsock does not support that on any platform.
  */
+/* The emulation's check: 1 when the call may go ahead (BTC_MSG_DONTWAIT is taken out of *flags), -1 when not. */
+static int dontwait_ready(SOCKET s, bool for_send, int *flags)
+{
+    if ((*flags & BTC_MSG_DONTWAIT) == 0)
+        return 1;
+    *flags &= ~BTC_MSG_DONTWAIT;
+    int ready = ready_now(s, for_send);
+    if (ready == 0)
+        set_not_ready_error(s);
+    return ready > 0 ? 1 : -1;
+}
+
 static btc_ssize_t win32_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
 {
     (void)ctx;
     int n = clamp_len(len);
-    if ((flags & BTC_MSG_DONTWAIT) != 0) {
-        flags &= ~BTC_MSG_DONTWAIT;
-        int ready = ready_now(s, true);
-        if (ready < 0)
-            return -1;
-        if (ready == 0) {
-            set_not_ready_error(s);
-            return -1;
-        }
-        if (n > BTC__DONTWAIT_SEND_MAX)
-            n = BTC__DONTWAIT_SEND_MAX;
-    }
+    bool dontwait = (flags & BTC_MSG_DONTWAIT) != 0;
+    if (dontwait_ready(s, true, &flags) < 0)
+        return -1;
+    if (dontwait && n > BTC__DONTWAIT_SEND_MAX)
+        n = BTC__DONTWAIT_SEND_MAX;
     int r = send(s, (const char *)buf, n, flags);
     return r == SOCKET_ERROR ? -1 : (btc_ssize_t)r;
+}
+
+/* WSASend over the pieces; with BTC_MSG_DONTWAIT, at most BTC__DONTWAIT_SEND_MAX bytes of them (see above). */
+static btc_ssize_t win32_sendv(void *ctx, btc_socket_t s, const btc_iovec *iov, size_t iovcnt, int flags)
+{
+    (void)ctx;
+    if (iovcnt == 0 || iovcnt > BTC_IOV_BATCH) {
+        WSASetLastError(WSAEINVAL);
+        return -1;
+    }
+    size_t cap = (flags & BTC_MSG_DONTWAIT) != 0 ? BTC__DONTWAIT_SEND_MAX : (size_t)INT_MAX;
+    if (dontwait_ready(s, true, &flags) < 0)
+        return -1;
+    WSABUF bufs[BTC_IOV_BATCH];
+    DWORD count = 0;
+    for (size_t i = 0; i < iovcnt && cap > 0; i++) {
+        ULONG len = (ULONG)(iov[i].len < cap ? iov[i].len : cap);
+        bufs[count].buf = (CHAR *)iov[i].base; /* WSABUF is not const-correct; WSASend only reads it */
+        bufs[count].len = len;
+        count++;
+        cap -= len;
+    }
+    DWORD sent = 0;
+    if (WSASend(s, bufs, count, &sent, (DWORD)flags, NULL, NULL) == SOCKET_ERROR)
+        return -1;
+    return (btc_ssize_t)sent;
 }
 
 static btc_ssize_t win32_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
 {
     (void)ctx;
-    if ((flags & BTC_MSG_DONTWAIT) != 0) {
-        flags &= ~BTC_MSG_DONTWAIT;
-        int ready = ready_now(s, false);
-        if (ready < 0)
-            return -1;
-        if (ready == 0) {
-            set_not_ready_error(s);
-            return -1;
-        }
-    }
+    if (dontwait_ready(s, false, &flags) < 0)
+        return -1;
     int r = recv(s, (char *)buf, clamp_len(len), flags);
     return r == SOCKET_ERROR ? -1 : (btc_ssize_t)r;
 }
+
+static int win32_shutdown(void *ctx, btc_socket_t s, int how)
+{
+    (void)ctx;
+    int os_how = how == BTC_SHUT_RD ? SD_RECEIVE : how == BTC_SHUT_WR ? SD_SEND : SD_BOTH;
+    return shutdown(s, os_how) == SOCKET_ERROR ? -1 : 0;
+}
+
+/* getaddrinfo from ws2tcpip.h; its errors are WSA* codes (getaddrinfo returns them and sets them). */
+static int win32_resolve(void *ctx, const char *host, const char *service, btc_addr *out, size_t cap, size_t *count)
+{
+    (void)ctx;
+    if (winsock_ready() != 0)
+        return WSAGetLastError();
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    struct addrinfo *list = NULL;
+    int rc = getaddrinfo(host, service, &hints, &list);
+    if (rc != 0)
+        return rc;
+    size_t n = 0;
+    for (const struct addrinfo *ai = list; ai != NULL && n < cap; ai = ai->ai_next) {
+        if (ai->ai_addrlen > sizeof out[n].addr)
+            continue;
+        out[n].family = ai->ai_family;
+        out[n].socktype = ai->ai_socktype;
+        out[n].protocol = ai->ai_protocol;
+        out[n].len = (socklen_t)ai->ai_addrlen;
+        memcpy(&out[n].addr, ai->ai_addr, ai->ai_addrlen);
+        n++;
+    }
+    freeaddrinfo(list);
+    *count = n;
+    return n > 0 ? 0 : WSAHOST_NOT_FOUND;
+}
+
+char *btc__resolve_error_string(int code, char *buf, size_t cap) { return btc_network_error_string(code, buf, cap); }
 
 static int win32_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
 {

@@ -34,34 +34,39 @@ static bool tap_before(btc_sys_tap *tap, btc_sys_call *call, btc_sys_slot slot)
 }
 
 /* Ends a call record: the failure's reason, then the hook's second look. */
-static void tap_after(btc_sys_tap *tap, btc_sys_call *call, bool called, bool failed)
+static void tap_after(btc_sys_tap *tap, btc_sys_call *call, bool failed, int reason)
 {
     call->phase = BTC_SYS_AFTER;
     call->failed = failed;
-    if (!failed)
-        call->error = 0;
-    else if (called)
-        call->error = tap->inner->last_error(tap->inner->ctx);
+    call->error = failed ? reason : 0;
     if (tap->hook != NULL)
         tap->hook(tap->hook_ctx, call);
     if (call->failed)
         tap_error_on_thread = call->error;
 }
 
+/* The reason of a failure the inner table made, by the slot's `fails` column. */
+#define BTC__TAP_REASON_SOCKET(tap, result) (tap)->inner->last_error((tap)->inner->ctx)
+#define BTC__TAP_REASON_NEGATIVE(tap, result) (tap)->inner->last_error((tap)->inner->ctx)
+#define BTC__TAP_REASON_RETURNS(tap, result) ((void)(tap), (int)(result))
+#define BTC__TAP_REASON_NEVER(tap, result) ((void)(tap), (void)(result), 0)
+
 /* One forwarding function per slot. */
 #define BTC__TAP_ARG(type, name) , a->name
-#define BTC__TAP_SLOT(since, ret, name, fails, n, params)                                          \
-    static ret tap_##name(void *ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_DECL, n, params))                 \
-    {                                                                                              \
-        btc_sys_tap *tap = tap_of(ctx);                                                            \
-        btc_sys_call call;                                                                         \
-        btc_sys_args_##name *a = &call.args.name;                                                  \
-        *a = (btc_sys_args_##name){tap->inner->ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_NAME, n, params)}; \
-        bool called = tap_before(tap, &call, BTC_SYS_SLOT_##name);                                 \
-        if (called)                                                                                \
-            call.result.name = tap->inner->name(a->ctx BTC_SYS_PARAMS(BTC__TAP_ARG, n, params));   \
-        tap_after(tap, &call, called, BTC_SYS_FAILED(fails, call.result.name));                    \
-        return call.result.name;                                                                   \
+#define BTC__TAP_SLOT(since, ret, name, fails, n, params)                                                \
+    static ret tap_##name(void *ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_DECL, n, params))                       \
+    {                                                                                                    \
+        btc_sys_tap *tap = tap_of(ctx);                                                                  \
+        btc_sys_call call;                                                                               \
+        btc_sys_args_##name *a = &call.args.name;                                                        \
+        *a = (btc_sys_args_##name){tap->inner->ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_NAME, n, params)};       \
+        bool called = tap_before(tap, &call, BTC_SYS_SLOT_##name);                                       \
+        if (called)                                                                                      \
+            call.result.name = tap->inner->name(a->ctx BTC_SYS_PARAMS(BTC__TAP_ARG, n, params));         \
+        bool failed = BTC_SYS_FAILED(fails, call.result.name);                                           \
+        int reason = !failed ? 0 : called ? BTC__TAP_REASON_##fails(tap, call.result.name) : call.error; \
+        tap_after(tap, &call, failed, reason);                                                           \
+        return call.result.name;                                                                         \
     }
 BTC_SYS_SLOTS(BTC__TAP_SLOT)
 #undef BTC__TAP_SLOT
@@ -91,6 +96,7 @@ btc_status btc_sys_tap_init(btc_sys_tap *tap, const btc_sys *inner, btc_sys_hook
 /* The failure value of each slot, by its `fails` column. */
 #define BTC__FAIL_WITH_SOCKET(result) ((result) = BTC_INVALID_SOCKET, true)
 #define BTC__FAIL_WITH_NEGATIVE(result) ((result) = -1, true)
+#define BTC__FAIL_WITH_RETURNS(result) (error != 0 && ((result) = error, true))
 #define BTC__FAIL_WITH_NEVER(result) ((void)(result), false)
 
 bool btc_sys_call_fail(btc_sys_call *call, int error)

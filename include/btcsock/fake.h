@@ -15,7 +15,12 @@
  *    error code, move at most N bytes, EOF, advance the clock, fire an
  *    interrupt;
  *  - a record: bytes sent (into caller memory), bytes consumed, calls per
- *    kind, the virtual time.
+ *    kind, the virtual time;
+ *  - since 0.2: a connect that succeeds, fails, or is in progress until a
+ *    virtual time and then reports a chosen SO_ERROR
+ *    (btc_fake_set_connect); the resolver's answer (btc_fake_set_resolve);
+ *    shutdown (recorded; after BTC_SHUT_WR sends fail with EPIPE) and gather
+ *    sends (chunked and windowed as sends are).
  *
  * Waits advance the virtual clock to the next scripted event (an arrival or
  * the end) or by the whole timeout, so a timeout takes no real time. The fake
@@ -112,6 +117,17 @@ typedef struct btc_fake {
     bool closed;      /**< the library closed the fake descriptor */
     int last_error;
     unsigned long calls[BTC_FAKE_OP_COUNT]; /**< calls per kind; calls[BTC_FAKE_ANY] counts all */
+
+    /* since 0.2 */
+    int connect_error;               /**< what connect fails with (0: it succeeds at once) */
+    int connect_so_error;            /**< SO_ERROR once an in-progress connect completes (0: connected) */
+    int64_t connect_at_ms;           /**< when an in-progress connect completes */
+    bool connecting;                 /**< a connect is in progress */
+    int so_error;                    /**< pending SO_ERROR (read once by getsockopt, as the kernel does) */
+    const btc_addr *resolve_answers; /**< the resolver's answer (caller memory, not copied) */
+    size_t resolve_count;
+    int resolve_error;     /**< the resolver's error when there are no answers */
+    bool shut_rd, shut_wr; /**< shutdown(2) was called for reading / writing */
 } btc_fake;
 
 /** An empty script: no input, EOF at once, no chunking, unlimited send window, clock at 1000 ms. */
@@ -145,6 +161,20 @@ BTC_EXTERN void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i);
 BTC_EXTERN const btc_sys *btc_fake_sys(btc_fake *f);
 /** Points s at the fake: fd BTC_FAKE_FD, the fake's table. s is overwritten, never closed. */
 BTC_EXTERN void btc_fake_sock(btc_fake *f, btc_sock *s);
+/**
+ * How connect behaves: error 0 connects at once; a permanent error fails it
+ * with that error; a transient one (EINPROGRESS, EWOULDBLOCK, EINTR) leaves
+ * it in progress until virtual time at_ms, when the socket becomes writable
+ * and SO_ERROR reads so_error (0: connected; else also ERR readiness, and
+ * sends fail with it).
+ */
+BTC_EXTERN void btc_fake_set_connect(btc_fake *f, int error, int so_error, int64_t at_ms);
+/**
+ * The resolver's answer: count addresses (caller memory, not copied), or,
+ * with count 0, the error code to return (an EAI_* value; 0 means
+ * EAI_NONAME). The default is no answer: EAI_NONAME.
+ */
+BTC_EXTERN void btc_fake_set_resolve(btc_fake *f, const btc_addr *addrs, size_t count, int error);
 /** The peer closes now, as a BTC_FAKE_EOF step does: what has not arrived never will. */
 BTC_EXTERN void btc_fake_peer_close(btc_fake *f);
 /** Steps not yet taken. */

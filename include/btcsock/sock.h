@@ -73,8 +73,18 @@ BTC_EXTERN btc_status btc_sock_move(btc_sock *dst, btc_sock *src, btc_error *err
  * socket(2) into out (overwritten, never closed): close-on-exec, non-blocking,
  * never raises SIGPIPE. BTC_ERR_NOT_SELECTABLE (the socket is closed again)
  * when built with the select backend and the descriptor is >= FD_SETSIZE.
+ * The same as btc_sock_open_with(out, NULL, ...).
  */
 BTC_EXTERN btc_status btc_sock_open(btc_sock *out, int domain, int type, int protocol, btc_error *err);
+
+/**
+ * btc_sock_open through a chosen table (Core's CreateSock factory): the
+ * table's open slot makes the socket and out->sys is sys (NULL: the
+ * default). BTC_ERR_INVALID_ARGUMENT (out NULL, sys invalid), BTC_ERR_IO
+ * (the slot failed; err->code says why), BTC_ERR_NOT_SELECTABLE.
+ */
+BTC_EXTERN btc_status btc_sock_open_with(btc_sock *out, const btc_sys *sys, int domain, int type, int protocol,
+                                         btc_error *err);
 
 /** A connected stream pair (AF_UNIX on POSIX), close-on-exec and non-blocking, into a and b (overwritten). */
 BTC_EXTERN btc_status btc_make_socket_pair(btc_sock *a, btc_sock *b, btc_error *err);
@@ -114,6 +124,15 @@ BTC_EXTERN btc_status btc_sock_set_sock_opt(const btc_sock *s, int level, int na
                                             btc_error *err);
 BTC_EXTERN btc_status btc_sock_get_sock_name(const btc_sock *s, struct sockaddr *addr, socklen_t *len, btc_error *err);
 BTC_EXTERN btc_status btc_sock_set_non_blocking(const btc_sock *s, btc_error *err);
+
+/**
+ * shutdown(2): how is BTC_SHUT_RD, BTC_SHUT_WR or BTC_SHUT_RDWR (anything
+ * else is BTC_ERR_INVALID_ARGUMENT). Core's ShutdownSend is how =
+ * BTC_SHUT_WR: the peer reads EOF after what was sent. BTC_ERR_IO (e.g.
+ * ENOTCONN), BTC_ERR_INVALID_ARGUMENT also for a version-1 table, which has
+ * no shutdown slot.
+ */
+BTC_EXTERN btc_status btc_sock_shutdown(const btc_sock *s, int how, btc_error *err);
 
 /** Whether s's descriptor can be waited on by this build's backend (always true with poll; false when empty). */
 BTC_EXTERN bool btc_sock_is_selectable(const btc_sock *s);
@@ -156,6 +175,72 @@ BTC_EXTERN btc_status btc_wait_many(btc_wait_item *items, size_t count, int64_t 
  */
 BTC_EXTERN btc_status btc_sock_send_complete(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms,
                                              btc_interrupt *intr, btc_error *err);
+
+/**
+ * btc_sock_send_complete over the concatenation of iov[0..iovcnt), with
+ * gather sends (sendmsg / WSASend, BTC_IOV_BATCH pieces a call) and no
+ * copying; any iovcnt, empty pieces allowed. The same guarantees:
+ * err->bytes is exactly what the peer was given; a total of 0 succeeds with
+ * no system call; otherwise one send is attempted even with a zero timeout
+ * or an interrupt already set; the deadline and the interrupt are checked
+ * after every partial send and before every wait. A version-1 table (no
+ * sendv slot) is sent piece by piece. BTC_OK, BTC_ERR_TIMEOUT,
+ * BTC_ERR_INTERRUPTED, BTC_ERR_IO, BTC_ERR_PROTOCOL, BTC_ERR_NOT_SELECTABLE;
+ * BTC_ERR_INVALID_ARGUMENT for a NULL iov with iovcnt > 0, a NULL base with
+ * len > 0, or lengths whose total overflows a size_t (nothing sent).
+ */
+BTC_EXTERN btc_status btc_sock_send_complete_v(const btc_sock *s, const btc_iovec *iov, size_t iovcnt,
+                                               int64_t timeout_ms, btc_interrupt *intr, btc_error *err);
+
+/**
+ * Receives exactly len bytes into buf (Core's InterruptibleRecv), never
+ * consuming a byte past len. err->bytes is what arrived, all of it in
+ * buf[0..bytes), on every status. len == 0 succeeds with no system call.
+ * Works on blocking and non-blocking sockets; never blocks past the
+ * deadline. BTC_OK, BTC_ERR_CLOSED (the peer closed first),
+ * BTC_ERR_TIMEOUT, BTC_ERR_INTERRUPTED, BTC_ERR_IO, BTC_ERR_PROTOCOL (a read
+ * claimed more than it was asked for), BTC_ERR_NOT_SELECTABLE,
+ * BTC_ERR_INVALID_ARGUMENT (buf NULL with len > 0, a negative timeout).
+ */
+BTC_EXTERN btc_status btc_sock_recv_exact(const btc_sock *s, void *buf, size_t len, int64_t timeout_ms,
+                                          btc_interrupt *intr, btc_error *err);
+
+/**
+ * Connects s to addr within the deadline (Core's ConnectDirectly): the
+ * socket is made non-blocking (and left so), the connect is started, and
+ * when it is in progress the call waits for the socket to become writable
+ * and reads SO_ERROR. Never blocks past the deadline. BTC_OK when
+ * connected; BTC_ERR_IO with err->code the connect's error (ECONNREFUSED,
+ * ENETUNREACH, ...; WSA* on Windows); BTC_ERR_TIMEOUT; BTC_ERR_INTERRUPTED;
+ * BTC_ERR_NOT_SELECTABLE; BTC_ERR_INVALID_ARGUMENT (addr NULL, a negative
+ * timeout). After a failure the socket cannot be connected again: reset it.
+ */
+BTC_EXTERN btc_status btc_sock_connect_timeout(const btc_sock *s, const struct sockaddr *addr, socklen_t len,
+                                               int64_t timeout_ms, btc_interrupt *intr, btc_error *err);
+
+/**
+ * Resolves host and service (names or numbers, any family) and connects to
+ * each address in the resolver's order until one connects, all within one
+ * deadline; out is filled as btc_sock_open fills it (default table) and is
+ * empty after any failure. The resolver call itself (getaddrinfo) cannot be
+ * bounded on every platform: a slow name server can hold the call past its
+ * deadline before the first connect; pass a numeric host to avoid it.
+ * BTC_OK; BTC_ERR_RESOLVE (err->code the resolver's error, EAI_* / WSA*,
+ * the message its text); otherwise the last attempt's status (BTC_ERR_IO
+ * with the connect's error, BTC_ERR_TIMEOUT, BTC_ERR_INTERRUPTED, ...) with
+ * a message saying how many addresses were tried; BTC_ERR_INVALID_ARGUMENT
+ * (out NULL, host or service NULL or empty, a negative timeout).
+ */
+BTC_EXTERN btc_status btc_sock_dial(btc_sock *out, const char *host, const char *service, int64_t timeout_ms,
+                                    btc_interrupt *intr, btc_error *err);
+
+/**
+ * btc_sock_dial through a chosen table (NULL: the default): its resolve
+ * slot, its sockets (out->sys is sys). A version-1 table has no resolve
+ * slot: BTC_ERR_INVALID_ARGUMENT.
+ */
+BTC_EXTERN btc_status btc_sock_dial_with(btc_sock *out, const btc_sys *sys, const char *host, const char *service,
+                                         int64_t timeout_ms, btc_interrupt *intr, btc_error *err);
 
 /** With btc_sock_recv_until_terminator: reject a line that is not valid UTF-8. */
 #define BTC_RECV_UTF8 0x1u

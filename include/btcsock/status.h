@@ -39,11 +39,11 @@ extern "C" {
 #endif
 
 #define BTC_VERSION_MAJOR 0
-#define BTC_VERSION_MINOR 1
+#define BTC_VERSION_MINOR 2
 #define BTC_VERSION_PATCH 0
-#define BTC_VERSION_STRING "0.1.0"
+#define BTC_VERSION_STRING "0.2.0"
 
-/** The library's version string, e.g. "0.1.0". Never NULL. */
+/** The library's version string, e.g. "0.2.0". Never NULL. */
 BTC_EXTERN const char *btc_version(void);
 
 /*
@@ -64,7 +64,9 @@ BTC_EXTERN const char *btc_version(void);
     X(BTC_ERR_PROTOCOL, 9, "system call broke its contract")                       \
     X(BTC_ERR_INVALID_UTF8, 10, "received data is not valid UTF-8")                \
     X(BTC_ERR_IO, 11, "socket I/O error")                                          \
-    X(BTC_ERR_NO_MEMORY, 12, "out of memory")
+    X(BTC_ERR_NO_MEMORY, 12, "out of memory")                                      \
+    X(BTC_ERR_PROXY, 13, "the proxy refused or broke the protocol")                \
+    X(BTC_ERR_RESOLVE, 14, "name resolution failed")
 
 typedef enum btc_status {
 #define BTC__STATUS_ENUM(name, value, message) name = (value),
@@ -73,7 +75,7 @@ typedef enum btc_status {
 } btc_status;
 
 /** One past the largest status value (for tables and loops in tests). */
-#define BTC_STATUS_COUNT 13
+#define BTC_STATUS_COUNT 15
 
 #define BTC_ERROR_MESSAGE_MAX 256
 

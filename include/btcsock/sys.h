@@ -43,6 +43,7 @@ typedef SOCKET btc_socket_t;
 #define BTC_MSG_DISCARD 0
 typedef long long btc_ssize_t;
 #else
+#include <netdb.h> /* the resolve slot's EAI_* codes */
 #include <sys/socket.h>
 #include <sys/types.h>
 typedef int btc_socket_t;
@@ -81,8 +82,31 @@ typedef struct btc_wait_item {
     btc_events occurred;
 } btc_wait_item;
 
-/** The table layout version this header describes. */
-#define BTC_SYS_VERSION 1
+/** One piece of a gather send (btc_sock_send_complete_v and the sendv slot). */
+typedef struct btc_iovec {
+    const void *base;
+    size_t len;
+} btc_iovec;
+
+/** The most pieces one sendv slot call is given (the library batches longer lists). */
+#define BTC_IOV_BATCH 64
+
+/** One address from the resolve slot (btc_sock_dial): what socket(2) and connect(2) need. */
+typedef struct btc_addr {
+    int family;                   /**< AF_INET, AF_INET6, ... */
+    int socktype;                 /**< SOCK_STREAM */
+    int protocol;                 /**< as socket(2) wants it (0 or IPPROTO_TCP) */
+    socklen_t len;                /**< bytes of addr in use */
+    struct sockaddr_storage addr; /**< the address, port included */
+} btc_addr;
+
+/** btc_sock_shutdown's `how` and the shutdown slot's (mapped to SHUT_* / SD_* by the slot). */
+#define BTC_SHUT_RD 0
+#define BTC_SHUT_WR 1
+#define BTC_SHUT_RDWR 2
+
+/** The table layout version this header describes: 1 (0.1), 2 (0.2: shutdown, sendv, resolve). */
+#define BTC_SYS_VERSION 2
 
 /*
  * BTC_SYS_SLOTS(X): every slot of btc_sys, once, in table order. The table
@@ -96,9 +120,10 @@ typedef struct btc_wait_item {
  *            version ends before it, and the library never reads it there
  *   ret      the slot's return type
  *   name     the member name
- *   fails    how a failure shows: SOCKET (returns BTC_INVALID_SOCKET),
- *            NEGATIVE (returns a value < 0) or NEVER; the reason for a failure
- *            is then read with last_error() (see btc_sys_failed)
+ *   fails    how a failure shows: SOCKET (returns BTC_INVALID_SOCKET) or
+ *            NEGATIVE (returns a value < 0), the reason then being read with
+ *            last_error(); RETURNS (returns the reason itself, non-zero); or
+ *            NEVER (BTC_SYS_FAILED tells)
  *   nparams  how many parameters follow ctx (0..6)
  *   params   ((type, name), ...): the parameters after ctx, which every slot
  *            takes first
@@ -150,6 +175,22 @@ typedef struct btc_wait_item {
  *              (errno / WSAGetLastError()).
  *  now_ms      a monotonic clock in milliseconds (arbitrary origin, never
  *              goes back).
+ *
+ * Since version 2:
+ *
+ *  shutdown    shutdown(2): how is BTC_SHUT_RD, BTC_SHUT_WR or BTC_SHUT_RDWR
+ *              (the slot maps it to SHUT_* / SD_*). 0 or -1.
+ *  sendv       a gather send (sendmsg / WSASend) of iov[0..iovcnt), 1 <=
+ *              iovcnt <= BTC_IOV_BATCH, as send would send their
+ *              concatenation (same flags, same results: the bytes accepted
+ *              or -1; it never raises SIGPIPE).
+ *  resolve     getaddrinfo for a stream socket: host and service (names or
+ *              numbers, any family) into out[0..*count), at most cap
+ *              addresses, in the resolver's order of preference. Returns 0
+ *              (*count >= 1), or the resolver's own error code (EAI_* on
+ *              POSIX, where EAI_SYSTEM means errno; WSA* on Windows), which
+ *              is never 0 and is not read through last_error. It may block
+ *              (a resolver cannot be bounded everywhere).
  */
 #define BTC_SYS_SLOTS(X)                                                                                               \
     X(1, btc_socket_t, open, SOCKET, 3, ((int, domain), (int, type), (int, protocol)))                                 \
@@ -169,7 +210,12 @@ typedef struct btc_wait_item {
     X(1, int, set_non_blocking, NEGATIVE, 1, ((btc_socket_t, s)))                                                      \
     X(1, int, wait, NEGATIVE, 4, ((btc_wait_item *, items), (size_t, count), (btc_socket_t, wake), (int, timeout_ms))) \
     X(1, int, last_error, NEVER, 0, ())                                                                                \
-    X(1, int64_t, now_ms, NEVER, 0, ())
+    X(1, int64_t, now_ms, NEVER, 0, ())                                                                                \
+    X(2, int, shutdown, NEGATIVE, 2, ((btc_socket_t, s), (int, how)))                                                  \
+    X(2, btc_ssize_t, sendv, NEGATIVE, 4,                                                                              \
+      ((btc_socket_t, s), (const btc_iovec *, iov), (size_t, iovcnt), (int, flags)))                                   \
+    X(2, int, resolve, RETURNS, 5,                                                                                     \
+      ((const char *, host), (const char *, service), (btc_addr *, out), (size_t, cap), (size_t *, count)))
 
 /*
  * Helpers for generating code from BTC_SYS_SLOTS: BTC_SYS_PARAMS(m, n, params)
@@ -202,6 +248,7 @@ typedef struct btc_wait_item {
 #define BTC_SYS_FAILED(fails, result) BTC__SYS_FAILED_##fails(result)
 #define BTC__SYS_FAILED_SOCKET(result) ((result) == BTC_INVALID_SOCKET)
 #define BTC__SYS_FAILED_NEGATIVE(result) ((result) < 0)
+#define BTC__SYS_FAILED_RETURNS(result) ((result) != 0)
 #define BTC__SYS_FAILED_NEVER(result) ((void)(result), 0)
 
 /** The slots by number: BTC_SYS_SLOT_send, ... (the enum is the table order). */
@@ -322,8 +369,9 @@ BTC_EXTERN btc_status btc_sys_tap_init(btc_sys_tap *tap, const btc_sys *inner, b
 /**
  * For a hook, in phase BEFORE: makes the call fail with `error` without
  * reaching the inner table (skip set, the slot's failure value as result,
- * error as the reason last_error() will give). false, and nothing changed,
- * for a slot that cannot fail (last_error, now_ms) or a NULL call.
+ * error as the reason last_error() will give; for a RETURNS slot, error is
+ * the result). false, and nothing changed, for a slot that cannot fail
+ * (last_error, now_ms), a RETURNS slot with error 0, or a NULL call.
  */
 BTC_EXTERN bool btc_sys_call_fail(btc_sys_call *call, int error);
 

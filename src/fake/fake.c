@@ -6,6 +6,8 @@
  * (ADVANCE and INTERRUPT steps apply and let the same call take the next step
  * too); then the call does what the step says, or behaves normally.
  */
+#define _POSIX_C_SOURCE 200809L /* EAI_* from <netdb.h> (via sys.h) in strict C11 */
+
 #include <errno.h>
 #include <string.h>
 
@@ -47,6 +49,15 @@ static void apply_eof(btc_fake *f)
     f->end_at_ms = f->now_ms;
 }
 
+/* An in-progress connect completes at its time: SO_ERROR then reads its result. */
+static void connect_tick(btc_fake *f)
+{
+    if (f->connecting && f->now_ms >= f->connect_at_ms) {
+        f->connecting = false;
+        f->so_error = f->connect_so_error;
+    }
+}
+
 static fake_action take_step(btc_fake *f, btc_fake_op op)
 {
     f->calls[BTC_FAKE_ANY]++;
@@ -66,9 +77,11 @@ static fake_action take_step(btc_fake *f, btc_fake_op op)
         }
         if (st->kind == BTC_FAKE_EOF)
             apply_eof(f);
+        connect_tick(f);
         fake_action a = {st->kind, st->value};
         return a;
     }
+    connect_tick(f);
     fake_action pass = {BTC_FAKE_PASS, 0};
     return pass;
 }
@@ -133,30 +146,70 @@ static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, i
     return (btc_ssize_t)n;
 }
 
+/*
+ * Why a send cannot go ahead now (the error to fail with), or 0: the script,
+ * a closed descriptor, a peer that is gone, a pending error, a shutdown.
+ */
+static int send_blocked(btc_fake *f, fake_action a)
+{
+    if (f->closed)
+        return EBADF;
+    if (a.kind == BTC_FAKE_FAIL)
+        return (int)a.value;
+    if (f->peer_closed || f->gone || f->shut_wr)
+        return EPIPE;
+    if (at_end(f) && f->end_error != 0)
+        return f->end_error; /* a pending error fails sends too, as a kernel's does */
+    if (f->so_error != 0)
+        return f->so_error; /* a failed connect */
+    return 0;
+}
+
+/* The peer accepts up to the window, the kernel chunk and the step's limit of len bytes; they are recorded. */
+static size_t accept_bytes(btc_fake *f, fake_action a, const btc_iovec *iov, size_t iovcnt, size_t len)
+{
+    size_t n = min_size(call_limit(a, len, f->max_send), send_room(f));
+    size_t left = n;
+    for (size_t i = 0; i < iovcnt && left > 0; i++) {
+        size_t piece = min_size(iov[i].len, left);
+        if (f->out != NULL)
+            memcpy(f->out + f->sent, iov[i].base, piece);
+        f->sent += piece;
+        left -= piece;
+    }
+    return n;
+}
+
+/* send and sendv: the bytes of iov[0..iovcnt), len in all. */
+static btc_ssize_t fake_gather_send(btc_fake *f, const btc_iovec *iov, size_t iovcnt, size_t len)
+{
+    fake_action a = take_step(f, BTC_FAKE_SEND);
+    int blocked = send_blocked(f, a);
+    if (blocked != 0)
+        return fake_fail(f, blocked);
+    if (len == 0)
+        return 0;
+    if (send_room(f) == 0)
+        return fake_fail(f, EAGAIN);
+    return (btc_ssize_t)accept_bytes(f, a, iov, iovcnt, len);
+}
+
 static btc_ssize_t fake_send(void *ctx, btc_socket_t s, const void *buf, size_t len, int flags)
 {
     (void)s;
     (void)flags;
-    btc_fake *f = fake_of(ctx);
-    fake_action a = take_step(f, BTC_FAKE_SEND);
-    if (f->closed)
-        return fake_fail(f, EBADF);
-    if (a.kind == BTC_FAKE_FAIL)
-        return fake_fail(f, (int)a.value);
-    if (f->peer_closed || f->gone)
-        return fake_fail(f, EPIPE);
-    if (at_end(f) && f->end_error != 0)
-        return fake_fail(f, f->end_error); /* a pending error fails sends too, as a kernel's does */
-    if (len == 0)
-        return 0;
-    size_t room = send_room(f);
-    if (room == 0)
-        return fake_fail(f, EAGAIN);
-    size_t n = min_size(call_limit(a, len, f->max_send), room);
-    if (f->out != NULL)
-        memcpy(f->out + f->sent, buf, n);
-    f->sent += n;
-    return (btc_ssize_t)n;
+    btc_iovec one = {buf, len};
+    return fake_gather_send(fake_of(ctx), &one, 1, len);
+}
+
+static btc_ssize_t fake_sendv(void *ctx, btc_socket_t s, const btc_iovec *iov, size_t iovcnt, int flags)
+{
+    (void)s;
+    (void)flags;
+    size_t len = 0;
+    for (size_t i = 0; i < iovcnt; i++)
+        len += iov[i].len;
+    return fake_gather_send(fake_of(ctx), iov, iovcnt, len);
 }
 
 /* ---- waiting -------------------------------------------------------------- */
@@ -169,9 +222,11 @@ static btc_events item_events(const btc_fake *f, btc_events requested)
     bool hung_up = f->peer_closed || f->gone;
     if ((requested & BTC_EV_RECV) && (fake_visible(f) > f->consumed || at_end(f)))
         ev |= BTC_EV_RECV;
-    if ((requested & BTC_EV_SEND) && (send_room(f) > 0 || hung_up))
+    if (f->connecting)
+        return ev; /* a connect in progress: not writable yet */
+    if ((requested & BTC_EV_SEND) && (send_room(f) > 0 || hung_up || f->so_error != 0))
         ev |= BTC_EV_SEND;
-    if (hung_up || (at_end(f) && f->end_error != 0))
+    if (hung_up || (at_end(f) && f->end_error != 0) || f->so_error != 0)
         ev |= BTC_EV_ERR;
     return ev;
 }
@@ -201,6 +256,8 @@ static int64_t next_event(const btc_fake *f)
     }
     if (f->end_at_ms > f->now_ms && f->end_at_ms < next)
         next = f->end_at_ms;
+    if (f->connecting && f->connect_at_ms > f->now_ms && f->connect_at_ms < next)
+        next = f->connect_at_ms;
     return next;
 }
 
@@ -295,7 +352,14 @@ static int fake_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, 
     (void)s;
     (void)addr;
     (void)len;
-    return other_fails(fake_of(ctx)) ? -1 : 0;
+    btc_fake *f = fake_of(ctx);
+    if (other_fails(f))
+        return -1;
+    if (f->connect_error == 0)
+        return 0;
+    f->connecting = !btc_io_error_is_permanent(f->connect_error);
+    connect_tick(f);
+    return fake_fail(f, f->connect_error);
 }
 
 static int fake_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
@@ -325,14 +389,18 @@ static btc_socket_t fake_accept(void *ctx, btc_socket_t s, struct sockaddr *addr
 }
 
 /* Options and names read as zeros (SO_ERROR: no error). */
+/* Options read as zeros, but for SO_ERROR: the pending error, which the read clears (as the kernel's does). */
 static int fake_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len)
 {
     (void)s;
-    (void)level;
-    (void)name;
-    if (other_fails(fake_of(ctx)))
+    btc_fake *f = fake_of(ctx);
+    if (other_fails(f))
         return -1;
     memset(val, 0, (size_t)*len);
+    if (level == SOL_SOCKET && name == SO_ERROR && (size_t)*len >= sizeof(int)) {
+        memcpy(val, &f->so_error, sizeof(int));
+        f->so_error = 0;
+    }
     return 0;
 }
 
@@ -359,6 +427,33 @@ static int fake_set_non_blocking(void *ctx, btc_socket_t s)
 {
     (void)s;
     return other_fails(fake_of(ctx)) ? -1 : 0;
+}
+
+static int fake_shutdown(void *ctx, btc_socket_t s, int how)
+{
+    (void)s;
+    btc_fake *f = fake_of(ctx);
+    if (other_fails(f))
+        return -1;
+    f->shut_rd = f->shut_rd || how != BTC_SHUT_WR;
+    f->shut_wr = f->shut_wr || how != BTC_SHUT_RD;
+    return 0;
+}
+
+static int fake_resolve(void *ctx, const char *host, const char *service, btc_addr *out, size_t cap, size_t *count)
+{
+    (void)host;
+    (void)service;
+    btc_fake *f = fake_of(ctx);
+    fake_action a = take_step(f, BTC_FAKE_OTHER);
+    if (a.kind == BTC_FAKE_FAIL)
+        return a.value != 0 ? (int)a.value : EAI_FAIL;
+    if (f->resolve_count == 0)
+        return f->resolve_error != 0 ? f->resolve_error : EAI_NONAME;
+    size_t n = min_size(f->resolve_count, cap);
+    memcpy(out, f->resolve_answers, n * sizeof *out);
+    *count = n;
+    return 0;
 }
 
 static int fake_last_error(void *ctx) { return fake_of(ctx)->last_error; }
@@ -453,6 +548,20 @@ void btc_fake_sock(btc_fake *f, btc_sock *s)
 }
 
 void btc_fake_peer_close(btc_fake *f) { apply_eof(f); }
+
+void btc_fake_set_connect(btc_fake *f, int error, int so_error, int64_t at_ms)
+{
+    f->connect_error = error;
+    f->connect_so_error = so_error;
+    f->connect_at_ms = at_ms;
+}
+
+void btc_fake_set_resolve(btc_fake *f, const btc_addr *addrs, size_t count, int error)
+{
+    f->resolve_answers = addrs;
+    f->resolve_count = addrs == NULL ? 0 : count;
+    f->resolve_error = error;
+}
 
 size_t btc_fake_steps_left(const btc_fake *f) { return f->step_count - f->step_next; }
 
