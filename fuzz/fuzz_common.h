@@ -163,13 +163,22 @@ void fz_errors_params_codec(fz_io *io, fz_errors_params *p);
 /* ops: u8 operation (an index into kit_ops, mod their count), u8 options
  * (bit 0 an interrupt set before the call, bit 1 an attached interrupt,
  * bits 2..4 timeout index, bit 5 a descriptor the select backend cannot
- * hold), u16 size (max_data of IN operations: 1 + low 12 bits), u8 events
- * (the requested events of waits: 1 + value mod 3). */
+ * hold), u16 size (max_data of IN operations, the reply length of
+ * handshakes: 1 + low 12 bits), u8 events (the requested events of waits:
+ * 1 + value mod 3), u8 host (an index into fz_hosts), u8 connect (low
+ * nibble: the connect's error, an index into fz_errnos; high nibble: the
+ * SO_ERROR an in-progress connect ends with, likewise), u8 connect delay
+ * (x 10 ms), u8 resolve (0..3: that many answers; else the resolver's error
+ * is fz_errnos[value mod their count], or EAI_NONAME for 0). */
 typedef struct fz_ops_params {
     uint8_t op, opt;
     uint16_t size;
-    uint8_t events;
+    uint8_t events, host, connect, connect_delay, resolve;
 } fz_ops_params;
+/* Hosts the connect and handshake operations are given: literals of both families, names, the longest
+ * name; all valid (hosts that must be refused are the unit tests' business). */
+extern const char *const fz_hosts[];
+extern const size_t fz_nhosts;
 void fz_ops_params_codec(fz_io *io, fz_ops_params *p);
 
 /* ---- the contract trap --------------------------------------------------------------------- */
@@ -248,20 +257,24 @@ typedef struct fz_guard {
     bool clock_read;
     bool unselectable; /* a socket of the operation has a descriptor select cannot hold */
     unsigned long calls, limit;
-    bool frozen;      /* no transfer or wait may be called any more */
-    bool no_wait;     /* no wait may be called any more */
-    bool last_failed; /* the previous slot call failed: last_error may be read */
+    bool frozen;         /* no transfer or wait may be called any more */
+    bool no_wait;        /* no wait may be called any more */
+    bool last_failed;    /* the previous slot call failed: last_error may be read */
+    bool others_allowed; /* set after fz_guard_begin for operations that call other slots (connect, open, ...) */
+    bool unlogged;       /* set after fz_guard_begin for thin wrappers, which log nothing */
 
     /* the record of the operation */
     unsigned long sends, peeks, reads, waits, others;
-    bool failed;           /* a slot call failed ... */
-    int fail_code;         /* ... and the last failure had this code */
-    bool peek_eof;         /* a peek returned 0 */
-    bool short_read;       /* a read returned fewer bytes than asked */
-    bool zero_send;        /* a send returned 0 */
-    btc_ssize_t last_recv; /* what the last peek or read returned ... */
-    int last_recv_code;    /* ... and its error code when it failed */
-    size_t wait_count;     /* the items of the last wait call, and what it reported */
+    bool failed;            /* a slot call failed (or SO_ERROR reported a failed connect) ... */
+    int fail_code;          /* ... and the last failure had this code ... */
+    btc_sys_slot fail_slot; /* ... in this slot (a failed close, which nothing but reset reports, is not counted) */
+    unsigned long close_failures; /* each logs a WARN */
+    bool peek_eof;                /* a peek returned 0 */
+    bool short_read;              /* a read returned fewer bytes than asked */
+    bool zero_send;               /* a send returned 0 */
+    btc_ssize_t last_recv;        /* what the last peek or read returned ... */
+    int last_recv_code;           /* ... and its error code when it failed */
+    size_t wait_count;            /* the items of the last wait call, and what it reported */
     btc_events occurred[FZ_GUARD_MAX_ITEMS];
 } fz_guard;
 

@@ -22,8 +22,11 @@
  *    NULL buf is fine;
  *  - btc__fail fills status, code and bytes, and a NUL-terminated message
  *    that starts with the formatted text (cut to fit), is a prefix of
- *    "<text>: <btc_network_error_string(code)>" when code is not 0 (and
- *    exactly that when it fits), and exactly the text when code is 0;
+ *    "<text>: <code's text>" when code is not 0 (and exactly that when it
+ *    fits; the code's text is btc__resolve_error_string's for
+ *    BTC_ERR_RESOLVE, btc_network_error_string's otherwise), and exactly the
+ *    text when code is 0 or the status is BTC_ERR_PROXY (whose reply code the
+ *    text names itself);
  *    btc__ok clears the message and code;
  *  - log lines reach the handler NUL-terminated, cut to fit, at their level.
  */
@@ -75,10 +78,13 @@ static void check_status(int32_t value)
 }
 
 /* The full text, and that it reads "<message> (<code>)". */
-static size_t full_text(int code, char *full)
+typedef char *(*text_fn)(int code, char *buf, size_t cap);
+
+/* The full text of a code by fn (the OS's or the resolver's), and that it reads "<message> (<code>)". */
+static size_t full_text_by(text_fn fn, int code, char *full)
 {
     memset(full, 0x5A, BIG);
-    FZ_CHECK(btc_network_error_string(code, full, BIG) == full, "did not return buf");
+    FZ_CHECK(fn(code, full, BIG) == full, "did not return buf");
     const char *nul = memchr(full, '\0', BIG);
     FZ_CHECK(nul != NULL, "code %d: not terminated in %d bytes", code, BIG);
     size_t n = (size_t)(nul - full);
@@ -88,6 +94,8 @@ static size_t full_text(int code, char *full)
              "code %d: '%s' does not end in '%s' after a message", code, full, tail);
     return n;
 }
+
+static size_t full_text(int code, char *full) { return full_text_by(btc_network_error_string, code, full); }
 
 static void check_network_string(int code, size_t cap)
 {
@@ -140,14 +148,17 @@ static void check_fail(btc_status st, int code, size_t prefix, uint8_t fill)
     size_t n = (size_t)(nul - err.message);
     size_t kept = prefix < sizeof err.message ? prefix : sizeof err.message - 1;
     FZ_CHECK(n >= kept && memcmp(err.message, text, kept) == 0, "btc__fail: message does not start with the text");
-    if (code == 0) {
-        FZ_CHECK(n == kept, "btc__fail with code 0: %zu bytes for a %zu-byte text", n, prefix);
+    if (code == 0 || st == BTC_ERR_PROXY) {
+        /* A proxy's reply code is in the message already: no text is appended for it. */
+        FZ_CHECK(n == kept, "btc__fail with code %d (%s): %zu bytes for a %zu-byte text", code, btc_status_name(st), n,
+                 prefix);
     } else {
         char full[2 * BIG + 4];
         memcpy(full, text, prefix);
         full[prefix] = ':';
         full[prefix + 1] = ' ';
-        size_t m = full_text(code, full + prefix + 2) + prefix + 2;
+        text_fn fn = st == BTC_ERR_RESOLVE ? btc__resolve_error_string : btc_network_error_string;
+        size_t m = full_text_by(fn, code, full + prefix + 2) + prefix + 2;
         FZ_CHECK(memcmp(err.message, full, n) == 0, "btc__fail: '%s' is not a prefix of the full message", err.message);
         if (m < sizeof err.message)
             FZ_CHECK(n == m, "btc__fail: %zu bytes, the full message (%zu) fits", n, m);

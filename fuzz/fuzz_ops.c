@@ -17,8 +17,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "fuzz_common.h"
 #include "kit/ops.h"
+
+/* The connect's outcome and the resolver's answer, as the parameters say. */
+static void script_connect(btc_fake *f, const fz_ops_params *p)
+{
+    static const btc_addr answers[3] = {{.family = AF_INET, .socktype = SOCK_STREAM, .len = 16},
+                                        {.family = AF_INET6, .socktype = SOCK_STREAM, .len = 28},
+                                        {.family = AF_INET, .socktype = SOCK_STREAM, .len = 16}};
+    int so_error = fz_errnos[(p->connect >> 4) % fz_nerrnos];
+    if (fz_is_transient(so_error))
+        so_error = ECONNREFUSED; /* SO_ERROR is never "try again" */
+    btc_fake_set_connect(f, fz_errnos[(p->connect & 15u) % fz_nerrnos], so_error,
+                         f->now_ms + (int64_t)p->connect_delay * 10);
+    if (p->resolve <= 3)
+        btc_fake_set_resolve(f, answers, p->resolve, 0);
+    else
+        btc_fake_set_resolve(f, NULL, 0, fz_errnos[p->resolve % fz_nerrnos]);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,10 +58,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kit_scn c = {.name = op->name,
                  .timeout_ms = fz_timeouts[(p.opt >> 2) & 7u],
                  .max_data = 1u + p.size % 4096u,
-                 .requested = (btc_events)(1u + p.events % 3u)};
+                 .requested = (btc_events)(1u + p.events % 3u),
+                 .host = fz_hosts[p.host % fz_nhosts]};
+    script_connect(&f, &p);
     uint8_t *bytes = malloc(len + 1);
     uint8_t *out = malloc(len + 1);
-    char *buf = malloc(c.max_data);
+    if (op->kind == KIT_TALK)
+        c.max_data = 0; /* the reply's length is the proxy's (fuzz_socks5.c knows it) */
+    char *buf = malloc(c.max_data > 0 ? c.max_data : 1);
     if (bytes == NULL || out == NULL || buf == NULL) {
         free(bytes);
         free(out);
@@ -50,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     memcpy(bytes, rest, len);
-    if (op->kind == KIT_OUT) {
+    if (op->kind == KIT_OUT) { /* a handshake's bytes are its own: the payload is the peer's */
         c.data = bytes;
         c.data_len = len;
         btc_fake_set_output(&f, out, len);
@@ -67,7 +90,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_guard_sock(&g, &s, (p.opt & 0x20u) != 0);
 
     kit_run r = {.s = &s, .intr = ip, .c = &c, .buf = buf};
-    fz_guard_begin(&g, c.timeout_ms, ip, fz_unselectable(&g, &s), fz_call_bound(&f, c.max_data + len));
+    /* A handshake also sends bytes of its own: a SOCKS5 request is at most 262 (a 255-byte name), 3 greeting. */
+    size_t moved = c.max_data + len + (op->kind == KIT_TALK ? 512 : 0);
+    fz_guard_begin(&g, c.timeout_ms, ip, fz_unselectable(&g, &s), fz_call_bound(&f, moved));
+    g.others_allowed = op->other_slots;
+    g.unlogged = op->kind == KIT_ONCE;
     kit_op_run(op, &r);
     fz_guard_end(&g, r.st, &r.err);
     char why[200];

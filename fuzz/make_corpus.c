@@ -419,6 +419,26 @@ static int64_t nearest_timeout(int64_t ms)
     return best;
 }
 
+/* The index of a host in fz_hosts (0 when it is not there or NULL). */
+static size_t index_in(const char *const *table, size_t n, const char *s)
+{
+    for (size_t i = 0; s != NULL && i < n; i++) {
+        if (strcmp(table[i], s) == 0)
+            return i;
+    }
+    return 0;
+}
+
+/* The index of an errno in fz_errnos (0, no error, when it is not there). */
+static unsigned errno_index(int code)
+{
+    for (size_t i = 0; i < fz_nerrnos && i < 16; i++) {
+        if (fz_errnos[i] == code)
+            return (unsigned)i;
+    }
+    return 0;
+}
+
 static void scn_script(const kit_scn *c, fz_script_spec *spec)
 {
     memset(spec, 0, sizeof *spec);
@@ -449,8 +469,14 @@ static size_t encode_op_seed(size_t op, const kit_scn *c, uint8_t *out)
         return 0;
     }
     fz_script_codec(&io, &s);
-    fz_ops_params p = {(uint8_t)op, (uint8_t)(fz_timeout_index(nearest_timeout(c->timeout_ms)) << 2),
-                       (uint16_t)(c->max_data > 0 ? c->max_data - 1 : 0), (uint8_t)(c->requested - 1)};
+    fz_ops_params p = {(uint8_t)op,
+                       (uint8_t)(fz_timeout_index(nearest_timeout(c->timeout_ms)) << 2),
+                       (uint16_t)(c->max_data > 0 ? c->max_data - 1 : 0),
+                       (uint8_t)(c->requested - 1),
+                       (uint8_t)index_in(fz_hosts, fz_nhosts, c->host),
+                       (uint8_t)(errno_index(c->connect_error) | errno_index(c->connect_so_error) << 4),
+                       (uint8_t)clamp((size_t)(c->connect_dt / 10), 255),
+                       (uint8_t)clamp(c->nresolve, 3)};
     fz_ops_params_codec(&io, &p);
     bool out_kind = kit_ops[op].kind == KIT_OUT;
     for (size_t i = 0; i < (out_kind ? c->data_len : c->in_len); i++) {

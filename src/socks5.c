@@ -184,21 +184,41 @@ typedef struct socks_run {
     size_t received; /* bytes read from the proxy */
     int code;        /* of the last failed transfer */
     const char *stage;
+    bool started; /* a step was taken: the next ones first look at the deadline and the interrupt */
 } socks_run;
+
+/*
+ * Every step but the first looks at the deadline and the interrupt first:
+ * the whole handshake has one deadline, and only its first attempt goes
+ * ahead regardless (as every operation's does).
+ */
+static btc_status step(socks_run *r, const char *stage)
+{
+    r->stage = stage;
+    if (!r->started) {
+        r->started = true;
+        return BTC_OK;
+    }
+    return btc__check_stop(btc__sys_of(r->s), r->dl, r->intr);
+}
 
 static btc_status put(socks_run *r, const char *stage, const uint8_t *msg, size_t len)
 {
+    btc_status st = step(r, stage);
+    if (st != BTC_OK)
+        return st;
     btc_iovec one = {msg, len};
     size_t sent;
-    r->stage = stage;
     return btc__send_all(r->s, &one, 1, r->dl, r->intr, &sent, &r->code);
 }
 
 static btc_status get(socks_run *r, const char *stage, uint8_t *buf, size_t len)
 {
+    btc_status st = step(r, stage);
+    if (st != BTC_OK)
+        return st;
     size_t got;
-    r->stage = stage;
-    btc_status st = btc__recv_all(r->s, buf, len, r->dl, r->intr, &got, &r->code);
+    st = btc__recv_all(r->s, buf, len, r->dl, r->intr, &got, &r->code);
     r->received += got;
     return st;
 }
@@ -345,7 +365,7 @@ static btc_status socks5_connect(const btc_sock *proxy, const char *host, uint16
         st = btc__check_interrupt(op, intr, err);
     if (st != BTC_OK)
         return st;
-    socks_run r = {proxy, btc__deadline_in(btc__sys_of(proxy), timeout_ms), intr, 0, 0, ""};
+    socks_run r = {proxy, btc__deadline_in(btc__sys_of(proxy), timeout_ms), intr, 0, 0, "", false};
     st = negotiate(&r, auth, err);
     if (st == BTC_OK)
         st = request(&r, field, field_len, atyp, port, err);

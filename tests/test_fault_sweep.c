@@ -13,14 +13,20 @@
  * Because the first k - 1 calls of a faulted run are exactly those of the
  * unfaulted one, the slot of call k is known from the trace, and the
  * outcome the contract gives is exact, by the operation's kind:
- *  - a clock read cannot fail: the run is the unfaulted run;
- *  - a transient errno (EINTR, EAGAIN, EWOULDBLOCK, EINPROGRESS): the same
- *    result as the unfaulted run (no virtual time passes on the retry); a
- *    probe says BTC_OK (nothing to read yet);
+ *  - a clock read cannot fail, and a failed close of a spare socket is
+ *    ignored: the run is the unfaulted run; a failed resolve is
+ *    BTC_ERR_RESOLVE with the code as the resolver's;
+ *  - a transient errno (EINTR, EAGAIN, EWOULDBLOCK, EINPROGRESS) on a
+ *    transfer or a wait: the same result as the unfaulted run (no virtual
+ *    time passes on the retry); a probe says BTC_OK (nothing to read yet), a
+ *    thin wrapper BTC_ERR_WOULD_BLOCK; on a connect it means "in progress",
+ *    whose outcome the fake decides (the invariants only); on any other slot
+ *    it is reported as a permanent one;
  *  - a permanent errno: BTC_ERR_IO with err.code == errno and exactly the
  *    bytes moved before call k (an operation that may return
  *    BTC_ERR_NO_MEMORY says so for ENOMEM);
- *  - a peer close at call k: if the operation looks at the socket again, an
+ *  - a peer close at call k (the invariants only for connects, thin
+ *    wrappers and handshakes): if the operation looks at the socket again, an
  *    IN operation gets BTC_ERR_CLOSED with every byte that had arrived
  *    (unless all it needed had arrived), an OUT one BTC_ERR_IO/EPIPE, a wait
  *    wakes with ERR, a probe says CLOSED unless data is waiting; otherwise
@@ -99,12 +105,19 @@ static void sw_hook(void *ctx, btc_sys_call *call)
     kit_fault_hook(&sh->fault, call);
 }
 
+/* Slots whose transient errors the operations retry (wait) or wait out (the transfers). */
+static bool sw_retried(btc_sys_slot slot)
+{
+    return slot == BTC_SYS_SLOT_send || slot == BTC_SYS_SLOT_sendv || slot == BTC_SYS_SLOT_recv ||
+           slot == BTC_SYS_SLOT_wait;
+}
+
 /* Whether a call after index k0 (0-based) looks at the socket: a transfer or a wait (PROBE: never). */
 static bool sw_touches_again(const sw_shim *sh, size_t k0, bool waits_only)
 {
     for (size_t j = k0; j < sh->ncalls && j < SW_MAX_CALLS; j++) {
         btc_sys_slot s = sh->calls[j].slot;
-        if (s == BTC_SYS_SLOT_wait || (!waits_only && (s == BTC_SYS_SLOT_recv || s == BTC_SYS_SLOT_send)))
+        if (s == BTC_SYS_SLOT_wait || (!waits_only && sw_retried(s)))
             return true;
     }
     return false;
@@ -200,17 +213,28 @@ static void sw_expect_fail(const kit_op *op, const sw_shim *base_sh, const sw_ou
                            const sw_out *o, const char *what, sw_tally *t)
 {
     const sw_call *call = &base_sh->calls[k - 1];
-    if (call->slot == BTC_SYS_SLOT_now_ms) {
-        sw_assert_same(o, base, what); /* a clock read cannot fail */
+    if (call->slot == BTC_SYS_SLOT_now_ms || call->slot == BTC_SYS_SLOT_close) {
+        sw_assert_same(o, base, what); /* a clock read cannot fail; a failed close of a spare socket is ignored */
         t->clock++;
         return;
     }
-    if (e->transient) {
+    if (call->slot == BTC_SYS_SLOT_resolve) {
+        sw_assert_status(o, BTC_ERR_RESOLVE, e->code, what); /* any code is the resolver's own */
+        t->io++;
+        return;
+    }
+    if (e->transient && (op->kind == KIT_PROBE || op->kind == KIT_ONCE || sw_retried(call->slot))) {
         t->transient++;
         if (op->kind == KIT_PROBE)
             sw_assert_status(o, BTC_OK, 0, what); /* nothing to read yet: still connected */
+        else if (op->kind == KIT_ONCE)
+            sw_assert_status(o, BTC_ERR_WOULD_BLOCK, e->code, what);
         else
             sw_assert_same(o, base, what);
+        return;
+    }
+    if (e->transient && call->slot == BTC_SYS_SLOT_connect) {
+        t->transient++; /* "in progress": the outcome is the fake's, checked by the invariants */
         return;
     }
     t->io++;
@@ -225,6 +249,8 @@ static void sw_expect_eof(const kit_op *op, const kit_scn *c, const sw_shim *bas
 {
     const sw_call *call = &base_sh->calls[k - 1];
     t->eof++;
+    if (op->kind == KIT_CONNECT || op->kind == KIT_ONCE || op->kind == KIT_TALK)
+        return; /* a peer gone mid-connect or mid-handshake: the invariants say what may happen */
     if (op->kind == KIT_PROBE) {
         bool waiting = call->visible > call->consumed;
         sw_assert_status(o, waiting ? BTC_OK : BTC_ERR_CLOSED, 0, what);
@@ -254,6 +280,9 @@ static void sw_expect_eof(const kit_op *op, const kit_scn *c, const sw_shim *bas
         break;
     }
     case KIT_PROBE:
+    case KIT_CONNECT:
+    case KIT_ONCE:
+    case KIT_TALK:
         break;
     }
 }
@@ -268,8 +297,8 @@ static void sw_expect_interrupt(const kit_op *op, const sw_shim *base_sh, const 
                                 const char *what, sw_tally *t)
 {
     t->intr++;
-    if (op->kind == KIT_PROBE) {
-        sw_assert_same(o, base, what); /* a probe never looks at an interrupt */
+    if (op->kind == KIT_PROBE || op->kind == KIT_ONCE) {
+        sw_assert_same(o, base, what); /* a probe or a thin wrapper never looks at an interrupt */
         return;
     }
     if (sw_touches_again(base_sh, k - 1, true))

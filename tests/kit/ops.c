@@ -186,9 +186,205 @@ static const kit_scn wait_scenarios[] = {
     {.name = "RECV|SEND, data ready", .in = KIT_STR("x\n"), .requested = BTC_EV_RECV | BTC_EV_SEND, .timeout_ms = 1000},
 };
 
+/* ---- recv_exact ------------------------------------------------------------------------ */
+
+static btc_status call_recv_exact(kit_run *r, btc_error *err)
+{
+    btc_status st = btc_sock_recv_exact(r->s, r->buf, r->c->max_data, r->c->timeout_ms, r->intr, err);
+    r->len = err->bytes;
+    return st;
+}
+
+/* Never a byte past len; OK only with all of it. */
+static const char *check_recv_exact(const kit_run *r, size_t consumed, char *why, size_t cap)
+{
+    if (consumed > r->c->max_data)
+        (void)snprintf(why, cap, "over-read: consumed %zu for a %zu-byte read", consumed, r->c->max_data);
+    else if (r->st == BTC_OK && consumed != r->c->max_data)
+        (void)snprintf(why, cap, "OK after %zu of %zu bytes", consumed, r->c->max_data);
+    else
+        return NULL;
+    return why;
+}
+
+static const kit_scn recv_exact_scenarios[] = {
+    {.name = "all at once", .in = KIT_STR("0123456789abcdef"), .timeout_ms = 5000, .max_data = 10},
+    {.name = "in arrivals",
+     .in = KIT_STR("0123456789"),
+     .arrive_off = {3, 7},
+     .arrive_dt = {10, 30},
+     .narrive = 2,
+     .timeout_ms = 5000,
+     .max_data = 10},
+    {.name = "small reads", .in = KIT_STR("0123456789"), .max_read = 3, .timeout_ms = 5000, .max_data = 10},
+    {.name = "EOF before all",
+     .in = KIT_STR("0123"),
+     .end_now = true,
+     .timeout_ms = 5000,
+     .max_data = 10,
+     .want = BTC_ERR_CLOSED},
+    {.name = "silent before all", .in = KIT_STR("0123"), .timeout_ms = 50, .max_data = 10, .want = BTC_ERR_TIMEOUT},
+    {.name = "reset before all",
+     .in = KIT_STR("01"),
+     .end_now = true,
+     .end_error = ECONNRESET,
+     .timeout_ms = 5000,
+     .max_data = 10,
+     .want = BTC_ERR_IO},
+};
+
+/* ---- send_complete_v ---------------------------------------------------------------------- */
+
+/* The data as uneven pieces, empty ones among them: boundaries fall everywhere. */
+static btc_status call_send_complete_v(kit_run *r, btc_error *err)
+{
+    static const size_t sizes[] = {0, 1, 13, 0, 100, 7, 64};
+    btc_iovec iov[sizeof sizes / sizeof sizes[0] + 1];
+    size_t n = 0;
+    size_t off = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && off < r->c->data_len; i++) {
+        size_t len = sizes[i] < r->c->data_len - off ? sizes[i] : r->c->data_len - off;
+        iov[n++] = (btc_iovec){r->c->data + off, len};
+        off += len;
+    }
+    iov[n++] = (btc_iovec){r->c->data + off, r->c->data_len - off};
+    return btc_sock_send_complete_v(r->s, iov, n, r->c->timeout_ms, r->intr, err);
+}
+
+/* ---- connect_timeout, dial_with --------------------------------------------------------- */
+
+static btc_status call_connect_timeout(kit_run *r, btc_error *err)
+{
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    addr.ss_family = AF_INET; /* the fake does not look at it */
+    return btc_sock_connect_timeout(r->s, (const struct sockaddr *)&addr, (socklen_t)sizeof addr, r->c->timeout_ms,
+                                    r->intr, err);
+}
+
+static btc_status call_dial_with(kit_run *r, btc_error *err)
+{
+    btc_sock out;
+    btc_status st = btc_sock_dial_with(&out, r->s->sys, r->c->host, "8333", r->c->timeout_ms, r->intr, err);
+    (void)btc_sock_release(&out); /* a fake descriptor: nothing to close, and no close call in the record */
+    return st;
+}
+
+static const btc_addr one_address[] = {{.family = AF_INET, .socktype = SOCK_STREAM, .len = 16}};
+
+/* The connect scenarios, shared by connect_timeout and dial (which adds its own). */
+#define CONNECT_SCENARIOS                                                                                            \
+    {.name = "connects at once", .timeout_ms = 1000, .host = "node.example", .resolve = one_address, .nresolve = 1}, \
+        {.name = "in progress, then connected",                                                                      \
+         .connect_error = EINPROGRESS,                                                                               \
+         .connect_dt = 30,                                                                                           \
+         .timeout_ms = 1000,                                                                                         \
+         .host = "node.example",                                                                                     \
+         .resolve = one_address,                                                                                     \
+         .nresolve = 1},                                                                                             \
+        {.name = "in progress, then refused",                                                                        \
+         .connect_error = EINPROGRESS,                                                                               \
+         .connect_so_error = ECONNREFUSED,                                                                           \
+         .connect_dt = 30,                                                                                           \
+         .timeout_ms = 1000,                                                                                         \
+         .host = "node.example",                                                                                     \
+         .resolve = one_address,                                                                                     \
+         .nresolve = 1,                                                                                              \
+         .want = BTC_ERR_IO},                                                                                        \
+        {.name = "refused at once",                                                                                  \
+         .connect_error = ECONNREFUSED,                                                                              \
+         .timeout_ms = 1000,                                                                                         \
+         .host = "node.example",                                                                                     \
+         .resolve = one_address,                                                                                     \
+         .nresolve = 1,                                                                                              \
+         .want = BTC_ERR_IO},                                                                                        \
+    {                                                                                                                \
+        .name = "never completes", .connect_error = EINPROGRESS, .connect_dt = 1 << 30, .timeout_ms = 100,           \
+        .host = "node.example", .resolve = one_address, .nresolve = 1, .want = BTC_ERR_TIMEOUT                       \
+    }
+
+static const kit_scn connect_scenarios[] = {CONNECT_SCENARIOS};
+static const kit_scn dial_scenarios[] = {
+    CONNECT_SCENARIOS,
+    {.name = "the resolver fails", .timeout_ms = 1000, .host = "nowhere.example", .want = BTC_ERR_RESOLVE},
+};
+
+/* ---- shutdown -------------------------------------------------------------------------- */
+
+static btc_status call_shutdown(kit_run *r, btc_error *err) { return btc_sock_shutdown(r->s, BTC_SHUT_WR, err); }
+
+static const kit_scn shutdown_scenarios[] = {{.name = "shuts the sending side"}};
+
+/* ---- socks5_connect ------------------------------------------------------------------ */
+
+static btc_status call_socks5(kit_run *r, btc_error *err)
+{
+    return btc_socks5_connect(r->s, r->c->host, 8333, NULL, r->c->timeout_ms, r->intr, err);
+}
+
+/* The greeting offers "no authentication"; the request asks for 10.0.0.1:8333 or node.example:8333. */
+#define GREETING "\x05\x01\x00"
+#define REQUEST_IPV4 "\x05\x01\x00\x01\x0a\x00\x00\x01\x20\x8d"
+#define REQUEST_NAME "\x05\x01\x00\x03\x0cnode.example\x20\x8d"
+#define METHOD_NONE "\x05\x00"
+#define BOUND_IPV4 "\x05\x00\x00\x01\x7f\x00\x00\x01\x1f\x90"
+
+static const kit_scn socks5_scenarios[] = {
+    {.name = "IPv4, bound IPv4, tunnel bytes behind",
+     .in = KIT_STR(METHOD_NONE BOUND_IPV4 "TUNNEL"),
+     .max_data = 12,
+     .data = KIT_STR(GREETING REQUEST_IPV4),
+     .host = "10.0.0.1",
+     .timeout_ms = 5000},
+    {.name = "name, bound domain, one byte a read",
+     .in = KIT_STR(METHOD_NONE "\x05\x00\x00\x03\x05proxy\x1f\x90"
+                               "TUNNEL"),
+     .max_data = 2 + 4 + 1 + 5 + 2,
+     .max_read = 1,
+     .data = KIT_STR(GREETING REQUEST_NAME),
+     .host = "node.example",
+     .timeout_ms = 5000},
+    {.name = "bound IPv6, in arrivals",
+     .in = KIT_STR(METHOD_NONE "\x05\x00\x00\x04"
+                               "0123456789abcdef\x1f\x90"),
+     .arrive_off = {2, 7},
+     .arrive_dt = {20, 40},
+     .narrive = 2,
+     .max_data = 2 + 4 + 16 + 2,
+     .data = KIT_STR(GREETING REQUEST_IPV4),
+     .host = "10.0.0.1",
+     .timeout_ms = 5000},
+    {.name = "refused",
+     .in = KIT_STR(METHOD_NONE "\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00"),
+     .max_data = 6,
+     .data = KIT_STR(GREETING REQUEST_IPV4),
+     .host = "10.0.0.1",
+     .timeout_ms = 5000,
+     .want = BTC_ERR_PROXY},
+    {.name = "the proxy closes",
+     .in = KIT_STR(METHOD_NONE "\x05"),
+     .end_now = true,
+     .max_data = 3,
+     .data = KIT_STR(GREETING REQUEST_IPV4),
+     .host = "10.0.0.1",
+     .timeout_ms = 5000,
+     .want = BTC_ERR_CLOSED},
+    {.name = "a silent proxy",
+     .in = KIT_STR(METHOD_NONE),
+     .max_data = 2,
+     .data = KIT_STR(GREETING REQUEST_IPV4),
+     .host = "10.0.0.1",
+     .timeout_ms = 100,
+     .want = BTC_ERR_TIMEOUT},
+};
+
 /* ---- the registry ----------------------------------------------------------------------- */
 
 #define KIT_LOOP_STATUSES                                                                          \
+    (KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_TIMEOUT) | KIT_ST(BTC_ERR_INTERRUPTED) | KIT_ST(BTC_ERR_IO) | \
+     KIT_ST(BTC_ERR_NOT_SELECTABLE))
+
+#define KIT_CONNECT_STATUSES                                                                       \
     (KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_TIMEOUT) | KIT_ST(BTC_ERR_INTERRUPTED) | KIT_ST(BTC_ERR_IO) | \
      KIT_ST(BTC_ERR_NOT_SELECTABLE))
 
@@ -196,16 +392,29 @@ const kit_op kit_ops[] = {
     {"recv_until_terminator", KIT_IN, call_recv_until,
      KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_TOO_LARGE) | KIT_ST(BTC_ERR_PROTOCOL) |
          KIT_ST(BTC_ERR_INVALID_UTF8),
-     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until},
+     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until, false},
     {"send_complete", KIT_OUT, call_send_complete, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_PROTOCOL),
-     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL},
+     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, false},
     {"is_connected", KIT_PROBE, call_is_connected,
      KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_IO) | KIT_ST(BTC_ERR_PROTOCOL), is_connected_scenarios,
-     KIT_COUNT(is_connected_scenarios), 1, NULL},
+     KIT_COUNT(is_connected_scenarios), 1, NULL, false},
     {"wait", KIT_WAIT, call_wait, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
-     KIT_COUNT(wait_scenarios), 1, NULL},
+     KIT_COUNT(wait_scenarios), 1, NULL, false},
     {"wait_many", KIT_WAIT, call_wait_many, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
-     KIT_COUNT(wait_scenarios), 1, NULL},
+     KIT_COUNT(wait_scenarios), 1, NULL, false},
+    {"recv_exact", KIT_IN, call_recv_exact, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_PROTOCOL),
+     recv_exact_scenarios, KIT_COUNT(recv_exact_scenarios), 1, check_recv_exact, false},
+    {"send_complete_v", KIT_OUT, call_send_complete_v, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_PROTOCOL),
+     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, false},
+    {"connect_timeout", KIT_CONNECT, call_connect_timeout, KIT_CONNECT_STATUSES, connect_scenarios,
+     KIT_COUNT(connect_scenarios), 2, NULL, true},
+    {"dial_with", KIT_CONNECT, call_dial_with, KIT_CONNECT_STATUSES | KIT_ST(BTC_ERR_RESOLVE), dial_scenarios,
+     KIT_COUNT(dial_scenarios), 4, NULL, true},
+    {"shutdown", KIT_ONCE, call_shutdown, KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_IO) | KIT_ST(BTC_ERR_WOULD_BLOCK),
+     shutdown_scenarios, KIT_COUNT(shutdown_scenarios), 1, NULL, true},
+    {"socks5_connect", KIT_TALK, call_socks5,
+     KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_PROTOCOL) | KIT_ST(BTC_ERR_PROXY), socks5_scenarios,
+     KIT_COUNT(socks5_scenarios), 5, NULL, false},
 };
 const size_t kit_op_count = KIT_COUNT(kit_ops);
 
@@ -234,6 +443,8 @@ bool kit_scn_apply(const kit_scn *c, btc_fake *f, uint8_t *out, size_t out_cap)
         btc_fake_set_output(f, out, out_cap);
     if (c->window > 0 || c->window_full)
         btc_fake_set_send_window(f, c->window);
+    btc_fake_set_connect(f, c->connect_error, c->connect_so_error, KIT_T0 + c->connect_dt);
+    btc_fake_set_resolve(f, c->resolve, c->nresolve, c->resolve_error);
     return true;
 }
 
@@ -287,6 +498,24 @@ static const char *check_out(const kit_run *r, size_t consumed, size_t sent, con
     return why;
 }
 
+/* A handshake: the reply read exactly, what was sent a prefix of what is due. */
+static const char *check_talk(const kit_run *r, size_t consumed, size_t sent, const uint8_t *out, char *why, size_t cap)
+{
+    if (r->err.bytes != consumed)
+        (void)snprintf(why, cap, "err.bytes %zu but %zu bytes consumed", r->err.bytes, consumed);
+    else if (r->c->max_data > 0 && consumed > r->c->max_data)
+        (void)snprintf(why, cap, "over-read: consumed %zu of a %zu-byte reply", consumed, r->c->max_data);
+    else if (r->c->max_data > 0 && r->st == BTC_OK && consumed != r->c->max_data)
+        (void)snprintf(why, cap, "OK after %zu bytes of a %zu-byte reply", consumed, r->c->max_data);
+    else if (r->c->data_len > 0 && (sent > r->c->data_len || (out != NULL && memcmp(out, r->c->data, sent) != 0)))
+        (void)snprintf(why, cap, "sent %zu bytes that are not a prefix of the %zu due", sent, r->c->data_len);
+    else if (r->st == BTC_OK && r->c->data_len > 0 && sent != r->c->data_len)
+        (void)snprintf(why, cap, "OK after sending %zu of %zu bytes", sent, r->c->data_len);
+    else
+        return NULL;
+    return why;
+}
+
 static const char *check_still(const kit_op *op, const kit_run *r, size_t consumed, size_t sent, char *why, size_t cap)
 {
     if (consumed != 0 || sent != 0 || r->err.bytes != 0)
@@ -315,8 +544,13 @@ const char *kit_check_run(const kit_op *op, const kit_run *r, size_t consumed, s
     case KIT_OUT:
         problem = check_out(r, consumed, sent, out, why, cap);
         break;
+    case KIT_TALK:
+        problem = check_talk(r, consumed, sent, out, why, cap);
+        break;
     case KIT_PROBE:
     case KIT_WAIT:
+    case KIT_CONNECT:
+    case KIT_ONCE:
         problem = check_still(op, r, consumed, sent, why, cap);
         break;
     }

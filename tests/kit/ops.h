@@ -27,8 +27,15 @@
  *              a prefix of the data)
  *   KIT_PROBE  looks at the socket, moves nothing, never waits
  *   KIT_WAIT   waits for readiness, moves nothing
+ *   KIT_CONNECT  connects (and may resolve, open, wait), moves nothing
+ *   KIT_ONCE   a thin wrapper: one slot call, a transient error is
+ *              BTC_ERR_WOULD_BLOCK, moves nothing
+ *   KIT_TALK   a handshake: sends what the scenario's data says (a prefix
+ *              of it) and reads exactly the reply (max_data bytes) and not
+ *              a byte more; err->bytes == consumed (data empty or max_data
+ *              0: not known, not checked)
  */
-typedef enum kit_kind { KIT_IN, KIT_OUT, KIT_PROBE, KIT_WAIT } kit_kind;
+typedef enum kit_kind { KIT_IN, KIT_OUT, KIT_PROBE, KIT_WAIT, KIT_CONNECT, KIT_ONCE, KIT_TALK } kit_kind;
 
 #define KIT_MAX_ARRIVALS 6
 
@@ -56,7 +63,14 @@ typedef struct kit_scn {
     const uint8_t *data; /**< KIT_OUT: what to send */
     size_t data_len;
     btc_events requested; /**< KIT_WAIT */
-    btc_status want;      /**< the status of a run without faults */
+    const char *host;     /**< KIT_CONNECT, KIT_TALK: the name or address the operation is given */
+    int connect_error;    /**< KIT_CONNECT: btc_fake_set_connect's error, so_error, at (T0 + connect_dt) */
+    int connect_so_error;
+    int64_t connect_dt;
+    const btc_addr *resolve; /**< KIT_CONNECT: the resolver's answer (btc_fake_set_resolve) */
+    size_t nresolve;
+    int resolve_error;
+    btc_status want; /**< the status of a run without faults */
 } kit_scn;
 
 /** One call: its environment (set by the caller) and its outcome (set by kit_op_run). */
@@ -86,6 +100,8 @@ typedef struct kit_op {
     unsigned long fast_calls;
     /** Checks of its own beyond its kind's (may be NULL): NULL when they hold, else the problem. */
     const char *(*check)(const kit_run *r, size_t consumed, char *why, size_t cap);
+    /** It calls slots besides send, sendv, recv, wait, the clock and last_error (connect, open, ...). */
+    bool other_slots;
 } kit_op;
 
 #define KIT_ST(s) (1u << (s))
