@@ -303,7 +303,7 @@ static btc_status reply_address(socks_run *r, uint8_t atyp, btc_error *err)
     } else if (atyp == SOCKS_ATYP_IPV6) {
         len = 16 + 2;
     } else if (atyp == SOCKS_ATYP_DOMAIN) {
-        uint8_t n;
+        uint8_t n = 0; /* not read when the get fails */
         st = get(r, "reply address", &n, 1);
         len = (size_t)n + 2;
     } else {
