@@ -276,6 +276,12 @@ void fz_ops_params_codec(fz_io *io, fz_ops_params *p)
     fz_u8(io, &p->resolve);
 }
 
+void fz_socks5_params_codec(fz_io *io, fz_socks5_params *p)
+{
+    fz_u8(io, &p->opt);
+    fz_u8(io, &p->host);
+}
+
 #define FZ_NAME_255                                                                                        \
     "a123456789b123456789c123456789d123456789e123456789f123456789g123456789h123456789i123456789j123456789" \
     "k123456789l123456789m123456789n123456789o123456789p123456789q123456789r123456789s123456789t123456789" \
@@ -465,12 +471,19 @@ static void guard_after(fz_guard *g, const btc_sys_call *call)
         g->fail_code = call->error;
         g->fail_slot = call->slot;
     }
+    if (call->slot == BTC_SYS_SLOT_connect) {
+        g->connect_pending = call->failed && fz_is_transient(call->error);
+        g->so_error_read = false;
+    }
     const btc_sys_args_getsockopt *o = &call->args.getsockopt;
-    if (call->slot == BTC_SYS_SLOT_getsockopt && !call->failed && o->level == SOL_SOCKET && o->name == SO_ERROR &&
-        *(const int *)o->val != 0) {
-        g->failed = true; /* a connect that failed, as SO_ERROR says */
-        g->fail_code = *(const int *)o->val;
-        g->fail_slot = BTC_SYS_SLOT_getsockopt;
+    if (call->slot == BTC_SYS_SLOT_getsockopt && !call->failed && o->level == SOL_SOCKET && o->name == SO_ERROR) {
+        g->so_error_read = true;
+        g->so_error = *(const int *)o->val;
+        if (g->so_error != 0) {
+            g->failed = true; /* a connect that failed, as SO_ERROR says */
+            g->fail_code = g->so_error;
+            g->fail_slot = BTC_SYS_SLOT_getsockopt;
+        }
     }
     switch (call->slot) {
     case BTC_SYS_SLOT_send:
@@ -505,11 +518,13 @@ static void guard_hook(void *ctx, btc_sys_call *call)
         guard_after(g, call);
 }
 
-void fz_guard_init(fz_guard *g, btc_fake *f)
+void fz_guard_init(fz_guard *g, btc_fake *f) { fz_guard_init_over(g, f, btc_fake_sys(f)); }
+
+void fz_guard_init_over(fz_guard *g, btc_fake *f, const btc_sys *inner)
 {
     memset(g, 0, sizeof *g);
     btc_error err;
-    btc_status st = btc_sys_tap_init(&g->tap, btc_fake_sys(f), guard_hook, g, &err);
+    btc_status st = btc_sys_tap_init(&g->tap, inner, guard_hook, g, &err);
     FZ_CHECK(st == BTC_OK, "the guard's tap: %s", err.message);
     g->f = f;
     g->select_backend = strcmp(btc_wait_backend(), "select") == 0;
@@ -599,6 +614,9 @@ void fz_guard_end(const fz_guard *g, btc_status st, const btc_error *err)
         FZ_CHECK(g->fail_code == ENOMEM, "NO_MEMORY after error %d", g->fail_code);
     if (st == BTC_ERR_NOT_SELECTABLE)
         FZ_CHECK(g->unselectable, "NOT_SELECTABLE for a descriptor the backend can hold");
+    if (st == BTC_OK && g->connect_pending)
+        FZ_CHECK(g->so_error_read && g->so_error == 0, "OK for a connect in progress whose SO_ERROR %s %d",
+                 g->so_error_read ? "said" : "was never read, not even", g->so_error);
     if (g->unlogged) {
         FZ_CHECK(fz_log.trace + fz_log.debug + fz_log.warn == 0, "a thin wrapper logged");
         return;

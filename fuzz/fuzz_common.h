@@ -163,18 +163,26 @@ void fz_errors_params_codec(fz_io *io, fz_errors_params *p);
 /* ops: u8 operation (an index into kit_ops, mod their count), u8 options
  * (bit 0 an interrupt set before the call, bit 1 an attached interrupt,
  * bits 2..4 timeout index, bit 5 a descriptor the select backend cannot
- * hold), u16 size (max_data of IN operations, the reply length of
- * handshakes: 1 + low 12 bits), u8 events (the requested events of waits:
- * 1 + value mod 3), u8 host (an index into fz_hosts), u8 connect (low
- * nibble: the connect's error, an index into fz_errnos; high nibble: the
- * SO_ERROR an in-progress connect ends with, likewise), u8 connect delay
- * (x 10 ms), u8 resolve (0..3: that many answers; else the resolver's error
- * is fz_errnos[value mod their count], or EAI_NONAME for 0). */
+ * hold, bit 6 a version-1 table: the fake's cut before shutdown), u16 size (max_data of IN operations, the reply length
+ * of handshakes: 1 + low 12 bits), u8 events (the requested events of waits: 1 + value mod 3), u8 host (an index into
+ * fz_hosts), u8 connect (low nibble: the connect's error, an index into fz_errnos; high nibble: the SO_ERROR an
+ * in-progress connect ends with, likewise), u8 connect delay (x 10 ms), u8 resolve (0..3: that many answers; else the
+ * resolver's error is fz_errnos[value mod their count], or EAI_NONAME for 0). */
 typedef struct fz_ops_params {
     uint8_t op, opt;
     uint16_t size;
     uint8_t events, host, connect, connect_delay, resolve;
 } fz_ops_params;
+/* socks5: u8 options (bit 0 an interrupt set before the call, bit 1 an
+ * attached interrupt, bits 2..4 timeout index, bit 5 a descriptor the
+ * select backend cannot hold, bit 6 offer username/password, bit 7 no
+ * error record), u8 host (an index into fz_hosts). The rest is what the
+ * proxy sends. */
+typedef struct fz_socks5_params {
+    uint8_t opt, host;
+} fz_socks5_params;
+void fz_socks5_params_codec(fz_io *io, fz_socks5_params *p);
+
 /* Hosts the connect and handshake operations are given: literals of both families, names, the longest
  * name; all valid (hosts that must be refused are the unit tests' business). */
 extern const char *const fz_hosts[];
@@ -269,6 +277,9 @@ typedef struct fz_guard {
     int fail_code;          /* ... and the last failure had this code ... */
     btc_sys_slot fail_slot; /* ... in this slot (a failed close, which nothing but reset reports, is not counted) */
     unsigned long close_failures; /* each logs a WARN */
+    bool connect_pending;         /* the last connect failed with a transient error: it is in progress ... */
+    bool so_error_read;           /* ... and SO_ERROR was read since ... */
+    int so_error;                 /* ... with this value */
     bool peek_eof;                /* a peek returned 0 */
     bool short_read;              /* a read returned fewer bytes than asked */
     bool zero_send;               /* a send returned 0 */
@@ -280,6 +291,8 @@ typedef struct fz_guard {
 
 /** Wraps f (already scripted) and installs the log handler. */
 void fz_guard_init(fz_guard *g, btc_fake *f);
+/** The same over a table of f's other than its own (a copy cut to version 1, say). */
+void fz_guard_init_over(fz_guard *g, btc_fake *f, const btc_sys *inner);
 /** The guard's table. */
 const btc_sys *fz_guard_sys(const fz_guard *g);
 /** Points s at the fake through the guard; a high descriptor on request. */

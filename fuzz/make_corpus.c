@@ -64,6 +64,12 @@ typedef struct wait_spec {
     size_t nitems; /* 0 for a single-socket call: one W_RECV item */
 } wait_spec;
 
+typedef struct socks5_spec {
+    bool preset, attached, high_fd, auth, no_record;
+    seed_timeout timeout;
+    uint8_t host; /* an index into fz_hosts */
+} socks5_spec;
+
 typedef struct errors_spec {
     int32_t code, status;
     uint16_t cap, prefix;
@@ -77,6 +83,7 @@ typedef struct seed {
     send_spec send;
     wait_spec wait;
     errors_spec errors;
+    socks5_spec socks5;
     size_t long_prefix; /* the payload starts with this many bytes of the LONG pattern */
     const char *payload;
     size_t payload_len;
@@ -304,6 +311,49 @@ static const seed errors_seeds[] = {
     {"log-below-minimum", ERR(.code = 0, .status = 1, .cap = 12, .prefix = 10, .level = 3)},
 };
 
+#define SOCKS(...) .socks5 = {__VA_ARGS__}
+#define NO_AUTH "\x05\x00"
+#define BOUND4 "\x05\x00\x00\x01\x7f\x00\x00\x01\x1f\x90"
+static const seed socks5_seeds[] = {
+    {"ipv4-bound-ipv4", P(NO_AUTH BOUND4 "TUNNEL")},
+    {"name-bound-domain", SOCKS(.host = 1),
+     P(NO_AUTH "\x05\x00\x00\x03\x05proxy\x1f\x90"
+               "TUNNEL")},
+    {"ipv6-bound-ipv6", SOCKS(.host = 2),
+     P(NO_AUTH "\x05\x00\x00\x04"
+               "0123456789abcdef\x1f\x90")},
+    {"longest-name", SOCKS(.host = 5), P(NO_AUTH BOUND4)},
+    {"auth-accepted", SOCKS(.auth = true), P("\x05\x02\x01\x00" BOUND4 "TUNNEL")},
+    {"auth-offered-none-chosen", SOCKS(.auth = true), P(NO_AUTH BOUND4)},
+    {"auth-refused", SOCKS(.auth = true), P("\x05\x02\x01\x01")},
+    {"auth-wrong-version", SOCKS(.auth = true), P("\x05\x02\x05\x00")},
+    {"no-acceptable-method", P("\x05\xff")},
+    {"method-not-offered", P("\x05\x02")},
+    {"wrong-version", P("\x04\x00")},
+    {"refused", P(NO_AUTH "\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00")},
+    {"general-failure", P(NO_AUTH "\x05\x01\x00\x01\x00\x00\x00\x00\x00\x00")},
+    {"unknown-reply-code", P(NO_AUTH "\x05\x09\x00\x01\x00\x00\x00\x00\x00\x00")},
+    {"reserved-not-zero", P(NO_AUTH "\x05\x00\x01\x01\x7f\x00\x00\x01\x1f\x90")},
+    {"unknown-address-type", P(NO_AUTH "\x05\x00\x00\x02\x7f\x00\x00\x01\x1f\x90")},
+    {"connect-reply-wrong-version", P(NO_AUTH "\x04\x00\x00\x01\x7f\x00\x00\x01\x1f\x90")},
+    {"closes-mid-reply", P(NO_AUTH "\x05\x00\x00")},
+    {"empty-domain-bound", P(NO_AUTH "\x05\x00\x00\x03\x00\x1f\x90")},
+    {"one-byte-a-read", CHUNKS(0, 1, 0), P(NO_AUTH BOUND4 "TUNNEL")},
+    {"one-byte-a-send", CHUNKS(0, 0, 1), SOCKS(.host = 5), P(NO_AUTH BOUND4)},
+    {"reply-in-pieces", ARRIVALS({1, 20}, {5, 40}, {9, 60}), P(NO_AUTH BOUND4 "TUNNEL")},
+    {"reply-too-late", ARRIVALS({2, 200}), .script.end_late = true, SOCKS(.timeout = T_100), P(NO_AUTH BOUND4)},
+    {"silent-proxy", .script.end_late = true, SOCKS(.timeout = T_250), P("")},
+    {"reset", .script.end = ECONNRESET, P(NO_AUTH)},
+    {"read-fails-eintr", STEPS(S(READ, FAIL, EINTR)), P(NO_AUTH BOUND4)},
+    {"send-fails-epipe", STEPS(S(SEND, FAIL, EPIPE)), P(NO_AUTH BOUND4)},
+    {"clock-jump-between-steps", STEPS(S(READ, ADVANCE, 250)), SOCKS(.timeout = T_100), P(NO_AUTH BOUND4)},
+    {"preset-interrupt", SOCKS(.preset = true), P(NO_AUTH BOUND4)},
+    {"interrupt-in-wait", ARRIVALS({2, 500}), STEPS(S(WAIT, INTERRUPT, 0)), SOCKS(.attached = true, .timeout = T_INF),
+     P(NO_AUTH BOUND4)},
+    {"high-fd", ARRIVALS({0, 10}), SOCKS(.high_fd = true), P(NO_AUTH BOUND4)},
+    {"no-record", SOCKS(.no_record = true), P(NO_AUTH BOUND4)},
+};
+
 /* ---- encoding ------------------------------------------------------------------------------ */
 
 #define SEED_MAX (64 * 1024)
@@ -364,13 +414,22 @@ static void wait_params(fz_io *io, const wait_spec *w)
     fz_wait_params_codec(io, &p);
 }
 
+static void socks5_params(fz_io *io, const socks5_spec *k)
+{
+    fz_socks5_params p;
+    p.opt = (uint8_t)(bit(k->preset, 1) | bit(k->attached, 2) | timeout_index(k->timeout) << 2 | bit(k->high_fd, 0x20) |
+                      bit(k->auth, 0x40) | bit(k->no_record, 0x80));
+    p.host = k->host;
+    fz_socks5_params_codec(io, &p);
+}
+
 static void errors_params(fz_io *io, const errors_spec *e)
 {
     fz_errors_params p = {(uint32_t)e->code, (uint32_t)e->status, e->cap, e->prefix, e->fill, e->level};
     fz_errors_params_codec(io, &p);
 }
 
-typedef enum seed_target { T_RECV, T_SEND, T_WAIT, T_ERRORS } seed_target;
+typedef enum seed_target { T_RECV, T_SEND, T_WAIT, T_ERRORS, T_SOCKS5 } seed_target;
 
 /* A seed's bytes into out; its length, or 0 (with a message) when it cannot be encoded. */
 static size_t encode_seed(seed_target t, const seed *sd, uint8_t *out)
@@ -391,6 +450,8 @@ static size_t encode_seed(seed_target t, const seed *sd, uint8_t *out)
         send_params(&io, &sd->send);
     else if (t == T_WAIT)
         wait_params(&io, &sd->wait);
+    else if (t == T_SOCKS5)
+        socks5_params(&io, &sd->socks5);
     else
         errors_params(&io, &sd->errors);
     for (size_t i = 0; i < sd->long_prefix; i++) {
@@ -694,6 +755,16 @@ static void write_ops(writer *o)
     }
 }
 
+static void dict_socks5(FILE *fp)
+{
+    dict_text(fp, "method_none", "\x05\x00");
+    dict_text(fp, "method_userpass", "\x05\x02");
+    dict_text(fp, "auth_ok", "\x01\x00");
+    dict_add(fp, "reply_ipv4", (const uint8_t *)"\x05\x00\x00\x01", 4);
+    dict_add(fp, "reply_domain", (const uint8_t *)"\x05\x00\x00\x03", 4);
+    dict_add(fp, "reply_ipv6", (const uint8_t *)"\x05\x00\x00\x04", 4);
+}
+
 static void write_dict(writer *o, const char *target, bool steps, bool text, bool errors)
 {
     char *mem = NULL;
@@ -714,6 +785,8 @@ static void write_dict(writer *o, const char *target, bool steps, bool text, boo
     }
     if (errors)
         dict_errors(fp);
+    if (strcmp(target, "socks5") == 0)
+        dict_socks5(fp);
     fclose(fp);
     char rel[128];
     (void)snprintf(rel, sizeof rel, "%s.dict", target);
@@ -746,12 +819,14 @@ int main(int argc, char **argv)
     write_target(&o, "send_complete", T_SEND, send_seeds, COUNT(send_seeds));
     write_target(&o, "wait", T_WAIT, wait_seeds, COUNT(wait_seeds));
     write_target(&o, "errors", T_ERRORS, errors_seeds, COUNT(errors_seeds));
+    write_target(&o, "socks5", T_SOCKS5, socks5_seeds, COUNT(socks5_seeds));
     write_ops(&o);
     write_dict(&o, "recv_until", true, true, false);
     write_dict(&o, "send_complete", true, false, false);
     write_dict(&o, "wait", true, false, false);
     write_dict(&o, "ops", true, false, false);
     write_dict(&o, "errors", false, false, true);
+    write_dict(&o, "socks5", true, false, false);
     if (o.list)
         return 0;
     if (o.check && o.stale > 0) {

@@ -23,7 +23,7 @@
 # Self-contained (FUZZ_ variables only), so that scripts/fuzz-mutants.sh can run
 # it with `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
 
-FUZZ_TARGETS  ?= recv_until send_complete wait errors ops
+FUZZ_TARGETS  ?= recv_until send_complete wait errors ops socks5
 FUZZ_BUILD    ?= build/fuzz
 FUZZ_SECONDS  ?= 600
 FUZZ_JOBS     ?= 2

@@ -7,7 +7,7 @@ occur exactly once in the current file; the patch is a unified diff
 scripts/fuzz-mutants.sh reads:
 
   Mutant:  name
-  Target:  the harness expected to kill it (recv_until, send_complete, wait, errors)
+  Target:  the harness expected to kill it (recv_until, send_complete, wait, errors, ops, socks5)
   Backend: poll or select (the wait backend the library is built with)
   Bug:     what is wrong, in one line
 
@@ -58,8 +58,8 @@ MUTANTS = [
          new="            btc_status st = btc_interrupt_is_set(intr) ? BTC_ERR_INTERRUPTED : BTC_OK;\n"),
     dict(name="send-resend-from-start", target="send_complete", file="src/send.c",
          bug="after a partial send the rest is sent from the start of data again",
-         old="sys->send(sys->ctx, s->fd, data + sent, len - sent, BTC_MSG_DONTWAIT);",
-         new="sys->send(sys->ctx, s->fd, data, len - sent, BTC_MSG_DONTWAIT);"),
+         old="    const uint8_t *first = (const uint8_t *)c->iov[c->at].base + c->off;\n",
+         new="    const uint8_t *first = (const uint8_t *)c->iov[c->at].base;\n"),
     dict(name="send-eintr-permanent", target="send_complete", file="src/sys_posix.c",
          bug="EINTR classified as a permanent error",
          old="    return !(code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == EINPROGRESS);\n",
@@ -98,8 +98,32 @@ MUTANTS = [
          new="    return NULL;\n"),
     dict(name="errors-message-no-nul", target="errors", file="src/status.c",
          bug="btc__fail appends ': ' with no room left for the NUL",
-         old="    if (code != 0 && used + 2 < sizeof err->message) {\n",
-         new="    if (code != 0 && used + 2 <= sizeof err->message) {\n"),
+         old="    if (code != 0 && st != BTC_ERR_PROXY && used + 2 < sizeof err->message) {\n",
+         new="    if (code != 0 && st != BTC_ERR_PROXY && used + 2 <= sizeof err->message) {\n"),
+    dict(name="socks5-domain-past-reply", target="socks5", file="src/socks5.c",
+         bug="reads one byte past a reply whose bound address is a domain name",
+         old="        len = (size_t)n + 2;\n",
+         new="        len = (size_t)n + 3;\n"),
+    dict(name="socks5-reserved-accepted", target="socks5", file="src/socks5.c",
+         bug="accepts a CONNECT reply whose reserved byte is not zero",
+         old="    if (head[2] != 0)\n",
+         new="    if (head[2] != 0 && false)\n"),
+    dict(name="exact-drops-partial-on-eof", target="ops", file="src/exact.c",
+         bug="recv_exact reports no bytes when the peer closes after some arrived",
+         old='        return btc__fail(err, st, 0, got, "connection closed by peer after',
+         new='        return btc__fail(err, st, 0, 0, "connection closed by peer after'),
+    dict(name="sendv-boundary-offset", target="ops", file="src/send.c",
+         bug="a gather send keeps the old offset when it crosses into the next piece",
+         old="        c->off = 0;\n",
+         new=""),
+    dict(name="connect-ignores-so-error", target="ops", file="src/connect.c",
+         bug="connect_timeout says connected whatever SO_ERROR says",
+         old="    return so_error == 0 ? BTC_OK : BTC_ERR_IO;\n",
+         new="    return BTC_OK;\n"),
+    dict(name="v1-table-read-past-end", target="ops", file="src/send.c",
+         bug="the gather send uses the sendv slot of a version-1 table, which ends before it",
+         old="    if (c->at + 1 == c->iovcnt || !BTC__SYS_HAS(sys, sendv)) {\n",
+         new="    if (c->at + 1 == c->iovcnt) {\n"),
 ]
 
 

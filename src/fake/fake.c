@@ -294,9 +294,11 @@ static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t
     int64_t target = timeout_ms < 0 || f->now_ms > INT64_MAX - timeout_ms ? INT64_MAX : f->now_ms + timeout_ms;
     if (next <= target) {
         f->now_ms = next;
+        connect_tick(f); /* the event may be the connect completing */
         return readiness(f, items, count);
     }
     f->now_ms = target;
+    connect_tick(f);
     return 0;
 }
 
@@ -347,19 +349,23 @@ static int fake_close(void *ctx, btc_socket_t s)
     return failed ? -1 : 0;
 }
 
+/* A connect fails with the script's error (a FAIL step's, else btc_fake_set_connect's); a transient one means "in
+ * progress". */
 static int fake_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
 {
     (void)s;
     (void)addr;
     (void)len;
     btc_fake *f = fake_of(ctx);
-    if (other_fails(f))
-        return -1;
-    if (f->connect_error == 0)
+    fake_action a = take_step(f, BTC_FAKE_OTHER);
+    if (f->closed)
+        return fake_fail(f, EBADF);
+    int error = a.kind == BTC_FAKE_FAIL ? (int)a.value : f->connect_error;
+    if (error == 0)
         return 0;
-    f->connecting = !btc_io_error_is_permanent(f->connect_error);
+    f->connecting = !btc_io_error_is_permanent(error);
     connect_tick(f);
-    return fake_fail(f, f->connect_error);
+    return fake_fail(f, error);
 }
 
 static int fake_bind(void *ctx, btc_socket_t s, const struct sockaddr *addr, socklen_t len)
