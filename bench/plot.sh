@@ -4,22 +4,12 @@
 # strategy (log scales, one panel per transport), and btc_wait_many cost
 # against socket count. DIR defaults to bench/results.
 set -eu
+. "$(dirname "$0")/../scripts/lib.sh"
 dir=${1:-bench/results}
 csv=$dir/recv.csv
-[ -f "$csv" ] || { echo "bench-plot: $csv does not exist (run make bench first)" >&2; exit 1; }
+[ -f "$csv" ] || die "bench-plot: $csv does not exist (run make bench first)"
 
-if ! command -v gnuplot > /dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null 2>&1; then
-        echo "bench-plot: installing gnuplot-nox"
-        export DEBIAN_FRONTEND=noninteractive
-        log=${TMPDIR:-/tmp}/btcsock-gnuplot-install.log
-        { apt-get update -q && apt-get install -y -q --no-install-recommends gnuplot-nox; } > "$log" 2>&1 ||
-            { tail -n 20 "$log" >&2; exit 1; }
-    else
-        echo "bench-plot: gnuplot is missing: apt-get install gnuplot-nox" >&2
-        exit 1
-    fi
-fi
+command -v gnuplot > /dev/null || die "bench-plot: gnuplot is missing (make bench-plot installs it)"
 
 # Fixed-length workloads only (core has random lengths; it is in the table).
 strategies=$(awk -F, 'NR > 1 {print $3}' "$csv" | awk '!seen[$0]++' | tr '\n' ' ')
@@ -94,7 +84,6 @@ for fmt in png svg; do
             done
             echo
         } > "$tmp/wait.gp"
-        sed -i 's/using 2:3/using 2:3/' "$tmp/wait.gp"
         gnuplot -e "set datafile separator ','" "$tmp/wait.gp"
         echo "bench-plot: wrote $out"
     fi
