@@ -289,29 +289,27 @@ install: lib ## headers, both libraries and their .pc files into $(DESTDIR)$(PRE
 	    chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
 	done
 
-uninstall: ## remove what make install put there
-	rm -f $(DESTDIR)$(INCLUDEDIR)/btcsock.h
-	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/btcsock/,$(notdir $(wildcard include/btcsock/*.h)))
-	rmdir $(DESTDIR)$(INCLUDEDIR)/btcsock 2>/dev/null || true
-	for l in $(INSTALL_LIBS); do \
-	    rm -f $(DESTDIR)$(LIBDIR)/lib$$l.a $(DESTDIR)$(LIBDIR)/lib$$l.so $(DESTDIR)$(LIBDIR)/lib$$l.so.$(SOVERSION) \
-	        $(DESTDIR)$(LIBDIR)/lib$$l.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
-	done
-	rmdir $(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null || true
+# Every file make install writes (below DESTDIR): what uninstall removes and install-check checks.
+INSTALLED = $(INCLUDEDIR)/btcsock.h $(addprefix $(INCLUDEDIR)/btcsock/,$(notdir $(wildcard include/btcsock/*.h))) \
+    $(foreach l,$(INSTALL_LIBS),$(addprefix $(LIBDIR)/lib$(l),.a .so .so.$(SOVERSION) .so.$(VERSION)) $(PKGCONFIGDIR)/$(l).pc)
 
-# Into a scratch DESTDIR: every file of both libraries, pkg-config finding each there, and
+uninstall: ## remove what make install put there
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/btcsock $(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null || true
+
+# Into a scratch DESTDIR: every file, the .so links, pkg-config finding each library there, and
 # nothing left after make uninstall.
 install-check: lib ## install smoke test: both libraries (.a, .so links, .pc) into a scratch DESTDIR, then uninstall
 	@$(ENSURE) install-check
-	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && set -e; i=$$d/usr/local; \
-	$(MAKE) -s --no-print-directory install DESTDIR=$$d PREFIX=/usr/local; \
-	for f in include/btcsock.h $(foreach l,$(INSTALL_LIBS),lib/lib$(l).a lib/lib$(l).so lib/pkgconfig/$(l).pc); do \
-	    test -f $$i/$$f || { echo "install-check: $$f was not installed" >&2; exit 1; }; done; \
-	for l in $(INSTALL_LIBS); do test -L $$i/lib/lib$$l.so || { echo "install-check: lib$$l.so is no link" >&2; exit 1; }; \
-	    echo "$$l: $$(PKG_CONFIG_PATH=$$i/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$$d pkg-config --cflags --libs $$l)"; done; \
-	$(MAKE) -s --no-print-directory uninstall DESTDIR=$$d PREFIX=/usr/local > /dev/null; \
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && set -e; \
+	$(MAKE) -s --no-print-directory install DESTDIR=$$d; \
+	for f in $(INSTALLED); do test -f $$d$$f || { echo "install-check: $$f was not installed" >&2; exit 1; }; done; \
+	for l in $(INSTALL_LIBS); do for f in $(LIBDIR)/lib$$l.so $(LIBDIR)/lib$$l.so.$(SOVERSION); do \
+	    test -L $$d$$f || { echo "install-check: $$f is not a link" >&2; exit 1; }; done; \
+	    echo "$$l: $$(PKG_CONFIG_PATH=$$d$(PKGCONFIGDIR) PKG_CONFIG_SYSROOT_DIR=$$d pkg-config --cflags --libs $$l)"; done; \
+	$(MAKE) -s --no-print-directory uninstall DESTDIR=$$d > /dev/null; \
 	left=$$(find $$d -type f -o -type l); [ -z "$$left" ] || { echo "make uninstall left: $$left" >&2; exit 1; }; \
-	echo "install-check: both libraries install and uninstall cleanly"
+	echo "install-check: $(words $(INSTALLED)) files of both libraries install and uninstall cleanly"
 
 # ---- housekeeping -------------------------------------------------------------
 
