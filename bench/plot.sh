@@ -26,6 +26,9 @@ for t in $transports; do
     done
 done
 
+head_gp() { # TERMINAL OUTPUT XLABEL: how every plot starts
+    printf '%s\n' "set terminal $1" "set output '$2'" "set logscale xy" "set grid" "set key top left" "set xlabel '$3'"
+}
 for fmt in png svg; do
     if [ "$fmt" = png ]; then term="pngcairo size 1400,600 font 'sans,10'"; else term="svg size 1400,600 dynamic font 'sans,10'"; fi
     # pngcairo comes with gnuplot-nox; fall back to the plain png terminal.
@@ -33,13 +36,8 @@ for fmt in png svg; do
     for what in throughput syscalls; do
         out="$dir/recv_$what.$fmt"
         {
-            echo "set terminal $term"
-            echo "set output '$out'"
+            head_gp "$term" "$out" 'line length (bytes, terminator included)'
             echo "set multiplot layout 1,$(echo $transports | wc -w) title 'btcsock receive-until-terminator: $what against line length (median of interleaved repetitions; bars: min-max)'"
-            echo "set logscale xy"
-            echo "set grid"
-            echo "set key top left"
-            echo "set xlabel 'line length (bytes, terminator included)'"
             if [ "$what" = throughput ]; then echo "set ylabel 'MB/s'"; else echo "set ylabel 'syscalls per line (peek+read+wait)'"; echo "set yrange [0.5:*]"; fi
             for t in $transports; do
                 echo "set title '$t'"
@@ -67,13 +65,8 @@ for fmt in png svg; do
     if [ -n "$waits" ]; then
         out="$dir/wait_many.$fmt"
         {
-            echo "set terminal ${term/1400,600/800,600}"
-            echo "set output '$out'"
+            head_gp "${term/1400,600/800,600}" "$out" sockets
             echo "set title 'btc\\_wait\\_many cost per call, nothing ready (timeout 0)'"
-            echo "set logscale xy"
-            echo "set grid"
-            echo "set key top left"
-            echo "set xlabel 'sockets'"
             echo "set ylabel 'ns per call'"
             printf "plot "
             sep=""
