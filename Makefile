@@ -1,16 +1,10 @@
-# btcsock - the one build entry point (GNU make).
-#
-#   make                      libraries + examples into $(BUILD)
-#   make test                 build and run every Criterion suite, one configuration
-#   make check                install test deps, header check, `make test` for the
-#                             default, select-backend and ASan/UBSan (clang) builds
-#   make lint                 clang-tidy, cppcheck, source rules, exported symbols
-#   make demo                 build and run examples/demo
-#   make install / uninstall  PREFIX=/usr/local DESTDIR=
-#   make clean
+# btcsock - the one build entry point (GNU make). `make help` lists every target.
 #
 # Knobs: BUILD=dir  CC=clang  WAIT_BACKEND=poll|select  SANITIZE=address,undefined
-#        CFLAGS=... (added after ours)  LDFLAGS=...
+#        CFLAGS=... (added after ours)  LDFLAGS=...  PREFIX=/usr/local  DESTDIR=
+#
+# A target is documented by "## description" on its rule line; `make help` prints them and fails
+# on a phony target without one (`make lint` runs it), so the list cannot drift.
 
 # ---- configuration ------------------------------------------------------------
 
@@ -22,6 +16,9 @@ LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR      ?=
+# Recipes use bash (scripts/lib.sh); ENSURE installs (as root) or names what a target needs.
+SHELL        := /bin/bash
+ENSURE       := scripts/lib.sh deps
 
 # make's built-in CC is "cc"; we name the compiler the default configuration is
 # tested with, while `make CC=clang` (or CC in the environment) still wins.
@@ -116,7 +113,7 @@ DEPS := $(OBJS:.o=.d) $(FAKE_OBJS:.o=.d) $(EXAMPLES:=.d) $(TEST_BINS:$(BUILD)/te
 # build nothing.
 FLAGS_STAMP := $(BUILD)/.flags
 FLAGS_NOW    = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
-NOBUILD_GOALS := clean distclean uninstall help
+NOBUILD_GOALS := clean distclean uninstall help lint-help deps ci
 ifneq ($(filter-out $(NOBUILD_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
 $(shell mkdir -p $(BUILD))
@@ -131,15 +128,15 @@ $(FLAGS_STAMP):
 # ---- build --------------------------------------------------------------------
 
 .DEFAULT_GOAL := all
-.PHONY: all lib examples test check lint lint-tidy lint-cppcheck lint-src lint-exports \
-        lint-tidy-config check-headers demo install uninstall clean distclean help
+.PHONY: all lib examples test check lint lint-tidy lint-cppcheck lint-src lint-exports lint-format lint-help \
+        lint-tidy-config check-headers compdb format demo install install-check uninstall clean distclean help ci deps
 .DELETE_ON_ERROR:
 # Keep test objects (made by a chain of pattern rules) so a rerun relinks nothing.
 .SECONDARY:
 
-all: lib examples
+all: lib examples ## libraries and examples into $(BUILD) (the default)
 
-lib: $(LIBS)
+lib: $(LIBS) ## libbtcsock and libbtcsock-fake: .a, .so and version links
 
 $(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
@@ -169,7 +166,7 @@ $(BUILD)/%.so: $(BUILD)/%.so.$(SOVERSION)
 # Examples and tests link the static library: they run from the build tree
 # without LD_LIBRARY_PATH, and tests may reach the library's private btc__
 # helpers, which -fvisibility=hidden keeps out of the shared object.
-examples: $(EXAMPLES)
+examples: $(EXAMPLES) ## examples/*.c, linked statically against the build tree
 
 $(BUILD)/examples/%: examples/%.c $(LINK_LIBS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
@@ -186,83 +183,88 @@ $(BUILD)/tests/obj/%.o: tests/%.c $(FLAGS_STAMP)
 $(BUILD)/tests/test_%: $(BUILD)/tests/obj/test_%.o $(TEST_SUPPORT_OBJ) $(LINK_LIBS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CRITERION_LIBS) -pthread
 
-# Runs the suites of this one configuration; scripts/run-tests.sh prints each
-# binary's Synthesis line and an "N passed, N failed" total, and records the
-# counts in $(BUILD)/test-results.txt for `make check` to add up.
-test: $(TEST_BINS)
-	@scripts/run-tests.sh --results $(BUILD)/test-results.txt \
-	    --label "$(notdir $(CC)) $(WAIT_BACKEND)$(if $(SANITIZE), $(SANITIZE))" \
-	    $(if $(SANITIZE),--sanitize) $(TEST_BINS)
+# The suites of this one configuration; scripts/run-tests.sh prints each binary's Synthesis line
+# and the total "N passed, N failed" last.
+test: $(TEST_BINS) ## build and run every Criterion suite in this one configuration
+	@scripts/run-tests.sh $(if $(SANITIZE),--sanitize) $(TEST_BINS)
 
-# The three configurations `make check` runs. Each is a separate make so that
-# each gets its own flags and build directory; a failing one does not stop the
-# others, so the final total covers everything that could run.
+# The three configurations `make check` runs, each a separate make with its own flags and build
+# directory. Every step runs even when one before failed; the total covers all of them.
 CHECK_CONFIGS := default select asan
 CHECK_default := BUILD=$(BUILD) WAIT_BACKEND=poll SANITIZE=
 CHECK_select  := BUILD=$(BUILD)/select WAIT_BACKEND=select SANITIZE=
 CHECK_asan    := BUILD=$(BUILD)/asan CC=clang WAIT_BACKEND=poll SANITIZE=address,undefined
-CHECK_RESULTS := $(BUILD)/test-results.txt $(BUILD)/select/test-results.txt $(BUILD)/asan/test-results.txt
 
-check:
-	@scripts/ensure-deps.sh check
-	@rc=0; rm -f $(CHECK_RESULTS); \
-	echo "== header self-containment"; \
-	scripts/check-headers.sh || rc=1; \
-	$(foreach c,$(CHECK_CONFIGS),echo "== make test ($(c): $(CHECK_$(c)))"; \
-	    $(MAKE) -s --no-print-directory all test $(CHECK_$(c)) || rc=1;) \
-	$(MAKE) -s --no-print-directory lint-exports || rc=1; \
-	echo "== total"; \
-	scripts/run-tests.sh --total $(CHECK_RESULTS) || rc=1; \
-	exit $$rc
+check: ## the tests: headers, the suites with poll, select and clang ASan+UBSan, exported symbols; a total last
+	@$(ENSURE) check
+	@. scripts/lib.sh; step "header self-containment" scripts/check-headers.sh; \
+	$(foreach c,$(CHECK_CONFIGS),step "make test ($(c): $(CHECK_$(c)))" $(MAKE) -s --no-print-directory all test $(CHECK_$(c));) \
+	step "exported symbols" $(MAKE) -s --no-print-directory lint-exports; steps_end "make check"
 
-check-headers:
+check-headers: ## every public header compiles alone, twice, as C11 and C++11, with gcc and clang
 	@scripts/check-headers.sh
 
 # ---- lint ---------------------------------------------------------------------
 
-CLANG_TIDY ?= $(shell command -v clang-tidy || command -v clang-tidy-14)
 CPPCHECK   ?= cppcheck
 NPROC      := $(shell nproc 2>/dev/null || echo 2)
+# Tracked C files (every C file outside a git checkout).
+C_FILES    = $(or $(shell git ls-files '*.c' '*.h' 2>/dev/null),$(shell find . -name '*.[ch]' -not -path './build*'))
 
-# Every part runs even when an earlier one fails, so one run shows everything.
-LINT_PARTS := lint-tidy-config lint-tidy lint-cppcheck lint-src lint-exports
-lint:
-	@scripts/ensure-deps.sh lint
-	@rc=0; $(foreach p,$(LINT_PARTS),$(MAKE) --no-print-directory $(p) || rc=1;) \
-	if [ $$rc -eq 0 ]; then echo "lint: all clean"; else echo "lint: FAILED" >&2; fi; exit $$rc
+LINT_PARTS := lint-tidy-config lint-tidy lint-cppcheck lint-src lint-format lint-exports lint-help
+lint: ## every lint-* part, each run even when one before failed
+	@$(ENSURE) lint
+	@. scripts/lib.sh; $(foreach p,$(LINT_PARTS),step "make $(p)" $(MAKE) --no-print-directory $(p);) steps_end lint
 
-# clang-tidy ignores check names it does not know, so a typo in .clang-tidy
-# would silently disable nothing; this catches that and unexplained disables.
-lint-tidy-config:
-	@scripts/ensure-deps.sh lint
-	@CLANG_TIDY=$(CLANG_TIDY) scripts/check-tidy-config.sh
+lint-tidy-config: ## every check named in .clang-tidy exists in clang-tidy 14; every disabled one has a reason
+	@$(ENSURE) lint
+	@CLANG_TIDY=clang-tidy-14 scripts/check-tidy-config.sh
 
-lint-tidy:
-	@scripts/ensure-deps.sh lint
-	@CLANG_TIDY=$(CLANG_TIDY) JOBS=$(NPROC) scripts/lint-tidy.sh $(LINT_SRCS)
+# clang-tidy gets the compile flags the old per-file runs used (-std=c11 -Iinclude), so its
+# clang-diagnostic-* findings are clang's defaults, not our -W set.
+LINT_DB := $(BUILD)/lint/compile_commands.json
+compdb: ## $(BUILD)/lint/compile_commands.json for LINT_SRCS (every library file once), for clang-tidy and editors
+	@mkdir -p $(dir $(LINT_DB))
+	@{ echo '['; sep=; for f in $(LINT_SRCS); do \
+	    printf '%s{"directory": "%s", "file": "%s", "arguments": ["clang", "-std=c11", "-Iinclude", "-c", "%s"]}\n' \
+	        "$$sep" "$(CURDIR)" "$$f" "$$f"; sep=,; done; echo ']'; } > $(LINT_DB)
 
-lint-cppcheck:
-	@scripts/ensure-deps.sh lint
-	@echo "== cppcheck"
+lint-tidy: compdb ## clang-tidy (.clang-tidy, every warning an error) over LINT_SRCS with run-clang-tidy-14
+	@$(ENSURE) lint
+	@run-clang-tidy-14 -p $(dir $(LINT_DB)) -quiet -j $(NPROC) 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' \
+	    -e '/^clang-tidy-14 /d' -e '/^[0-9]* warnings\? generated\.$$/d' -e '/^Suppressed [0-9]* warnings/d' -e '/^Use -header-filter/d'; \
+	rc=$${PIPESTATUS[0]}; [ $$rc -eq 0 ] && echo "clang-tidy: $(words $(LINT_SRCS)) files clean"; exit $$rc
+
+lint-cppcheck: ## cppcheck (warning, performance, portability) over src/ as built on POSIX
+	@$(ENSURE) lint
 	@$(CPPCHECK) --quiet --std=c11 --library=posix --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc \
 	    $(addprefix -i,$(filter-out $(LINT_SRCS),$(wildcard src/*.c))) src \
 	    && echo "cppcheck: clean"
 
-lint-src:
-	@echo "== source rules"
+lint-src: ## the standing rules of src/ (scripts/check-src.sh): no abort/exit, no unsafe strings, OS calls only in sys_*
 	@scripts/check-src.sh
 
+lint-format: ## every tracked .c/.h file is as clang-format 14 (.clang-format) writes it
+	@$(ENSURE) lint
+	@clang-format-14 --dry-run -Werror $(C_FILES) && echo "clang-format: $(words $(C_FILES)) files formatted"
+
+format: ## rewrite every tracked .c/.h file with clang-format 14
+	@$(ENSURE) lint
+	clang-format-14 -i $(C_FILES)
+
 # The production library exports btc_ names and no test double; the fake, only its own.
-lint-exports: $(LIB_SO_REAL) $(FAKE_SO_REAL)
-	@echo "== exported symbols"
+lint-exports: $(LIB_SO_REAL) $(FAKE_SO_REAL) ## the .so files export exactly their API, with the right sonames
 	@scripts/check-exports.sh $(LIB_SO_REAL) '^btc_[a-z0-9]' '^btc_fake_'
 	@scripts/check-exports.sh $(FAKE_SO_REAL) '^btc_fake_'
 
+lint-help: ## every phony target has a description in make help
+	@$(MAKE) --no-print-directory help > /dev/null && echo "make help: every phony target documented"
+
 # ---- demo ---------------------------------------------------------------------
 
-demo:
-	@scripts/ensure-deps.sh demo
+demo: ## build and run examples/demo
+	@$(ENSURE) build
 	@test -f examples/demo.c || { echo "make demo: examples/demo.c does not exist yet" >&2; exit 1; }
 	@$(MAKE) --no-print-directory lib $(BUILD)/examples/demo
 	$(BUILD)/examples/demo
@@ -272,7 +274,7 @@ demo:
 # Both libraries, each with its version links and its .pc file (written
 # straight into its destination, so it carries this install's PREFIX/LIBDIR).
 INSTALL_LIBS := btcsock btcsock-fake
-install: lib
+install: lib ## headers, both libraries and their .pc files into $(DESTDIR)$(PREFIX)
 	install -d $(DESTDIR)$(INCLUDEDIR)/btcsock $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/btcsock.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(wildcard include/btcsock/*.h) $(DESTDIR)$(INCLUDEDIR)/btcsock/
@@ -287,25 +289,46 @@ install: lib
 	    chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
 	done
 
-uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/btcsock.h
-	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/btcsock/,$(notdir $(wildcard include/btcsock/*.h)))
-	rmdir $(DESTDIR)$(INCLUDEDIR)/btcsock 2>/dev/null || true
-	for l in $(INSTALL_LIBS); do \
-	    rm -f $(DESTDIR)$(LIBDIR)/lib$$l.a $(DESTDIR)$(LIBDIR)/lib$$l.so $(DESTDIR)$(LIBDIR)/lib$$l.so.$(SOVERSION) \
-	        $(DESTDIR)$(LIBDIR)/lib$$l.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/$$l.pc; \
-	done
-	rmdir $(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null || true
+# Every file make install writes (below DESTDIR): what uninstall removes and install-check checks.
+INSTALLED = $(INCLUDEDIR)/btcsock.h $(addprefix $(INCLUDEDIR)/btcsock/,$(notdir $(wildcard include/btcsock/*.h))) \
+    $(foreach l,$(INSTALL_LIBS),$(addprefix $(LIBDIR)/lib$(l),.a .so .so.$(SOVERSION) .so.$(VERSION)) $(PKGCONFIGDIR)/$(l).pc)
+
+uninstall: ## remove what make install put there
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(INCLUDEDIR)/btcsock $(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null || true
+
+# Into a scratch DESTDIR: every file, the .so links, pkg-config finding each library there, and
+# nothing left after make uninstall.
+install-check: lib ## install smoke test: both libraries (.a, .so links, .pc) into a scratch DESTDIR, then uninstall
+	@$(ENSURE) install-check
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && set -e; \
+	$(MAKE) -s --no-print-directory install DESTDIR=$$d; \
+	for f in $(INSTALLED); do test -f $$d$$f || { echo "install-check: $$f was not installed" >&2; exit 1; }; done; \
+	for l in $(INSTALL_LIBS); do for f in $(LIBDIR)/lib$$l.so $(LIBDIR)/lib$$l.so.$(SOVERSION); do \
+	    test -L $$d$$f || { echo "install-check: $$f is not a link" >&2; exit 1; }; done; \
+	    echo "$$l: $$(PKG_CONFIG_PATH=$$d$(PKGCONFIGDIR) PKG_CONFIG_SYSROOT_DIR=$$d pkg-config --cflags --libs $$l)"; done; \
+	$(MAKE) -s --no-print-directory uninstall DESTDIR=$$d > /dev/null; \
+	left=$$(find $$d -type f -o -type l); [ -z "$$left" ] || { echo "make uninstall left: $$left" >&2; exit 1; }; \
+	echo "install-check: $(words $(INSTALLED)) files of both libraries install and uninstall cleanly"
 
 # ---- housekeeping -------------------------------------------------------------
 
-clean:
+clean: ## remove $(BUILD)
 	rm -rf $(BUILD)
 
-distclean: clean
+distclean: clean ## the same as clean
 
-help:
-	@awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' $(firstword $(MAKEFILE_LIST))
+# Not $(MAKE) here: make would run the line even under -q, in the make -pq that lists the targets.
+help: ## this list; fails on a phony target without a description
+	@BUILD=$(BUILD) MAKE_CMD="$(MAKE_COMMAND)" scripts/lib.sh make_help $(filter Makefile mk/%,$(MAKEFILE_LIST))
+
+# ---- tiers ----------------------------------------------------------------------
+
+ci: ## everything CI runs (.ci/run): packages, lint, demo, install-check, bench-quick, check, Windows, integration, quality, fuzzing
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL .ci/run
+
+deps: ## install (as root) or name the packages of T=<target> (default: all CI needs; lists in scripts/lib.sh)
+	@$(ENSURE) $(or $(T),ci)
 
 # Larger areas (fuzzing, quality gates, benchmarks, integration, Windows) keep
 # their targets in mk/<area>.mk, each owning its own variables and build dirs.

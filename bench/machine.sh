@@ -2,6 +2,7 @@
 # bench/machine.sh before|after - describes the machine and its load, for
 # bench/results/machine.txt (make bench writes it around the run).
 set -u
+. "$(dirname "$0")/../scripts/lib.sh"
 case "${1:-}" in
 before)
     echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -22,8 +23,5 @@ after)
     echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min)"
     echo "finished:  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     ;;
-*)
-    echo "usage: $0 before|after" >&2
-    exit 2
-    ;;
+*) die "usage: $0 before|after" ;;
 esac

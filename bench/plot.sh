@@ -4,22 +4,12 @@
 # strategy (log scales, one panel per transport), and btc_wait_many cost
 # against socket count. DIR defaults to bench/results.
 set -eu
+. "$(dirname "$0")/../scripts/lib.sh"
 dir=${1:-bench/results}
 csv=$dir/recv.csv
-[ -f "$csv" ] || { echo "bench-plot: $csv does not exist (run make bench first)" >&2; exit 1; }
+[ -f "$csv" ] || die "bench-plot: $csv does not exist (run make bench first)"
 
-if ! command -v gnuplot > /dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null 2>&1; then
-        echo "bench-plot: installing gnuplot-nox"
-        export DEBIAN_FRONTEND=noninteractive
-        log=${TMPDIR:-/tmp}/btcsock-gnuplot-install.log
-        { apt-get update -q && apt-get install -y -q --no-install-recommends gnuplot-nox; } > "$log" 2>&1 ||
-            { tail -n 20 "$log" >&2; exit 1; }
-    else
-        echo "bench-plot: gnuplot is missing: apt-get install gnuplot-nox" >&2
-        exit 1
-    fi
-fi
+command -v gnuplot > /dev/null || die "bench-plot: gnuplot is missing (make bench-plot installs it)"
 
 # Fixed-length workloads only (core has random lengths; it is in the table).
 strategies=$(awk -F, 'NR > 1 {print $3}' "$csv" | awk '!seen[$0]++' | tr '\n' ' ')
@@ -36,6 +26,9 @@ for t in $transports; do
     done
 done
 
+head_gp() { # TERMINAL OUTPUT XLABEL: how every plot starts
+    printf '%s\n' "set terminal $1" "set output '$2'" "set logscale xy" "set grid" "set key top left" "set xlabel '$3'"
+}
 for fmt in png svg; do
     if [ "$fmt" = png ]; then term="pngcairo size 1400,600 font 'sans,10'"; else term="svg size 1400,600 dynamic font 'sans,10'"; fi
     # pngcairo comes with gnuplot-nox; fall back to the plain png terminal.
@@ -43,13 +36,8 @@ for fmt in png svg; do
     for what in throughput syscalls; do
         out="$dir/recv_$what.$fmt"
         {
-            echo "set terminal $term"
-            echo "set output '$out'"
+            head_gp "$term" "$out" 'line length (bytes, terminator included)'
             echo "set multiplot layout 1,$(echo $transports | wc -w) title 'btcsock receive-until-terminator: $what against line length (median of interleaved repetitions; bars: min-max)'"
-            echo "set logscale xy"
-            echo "set grid"
-            echo "set key top left"
-            echo "set xlabel 'line length (bytes, terminator included)'"
             if [ "$what" = throughput ]; then echo "set ylabel 'MB/s'"; else echo "set ylabel 'syscalls per line (peek+read+wait)'"; echo "set yrange [0.5:*]"; fi
             for t in $transports; do
                 echo "set title '$t'"
@@ -77,13 +65,8 @@ for fmt in png svg; do
     if [ -n "$waits" ]; then
         out="$dir/wait_many.$fmt"
         {
-            echo "set terminal ${term/1400,600/800,600}"
-            echo "set output '$out'"
+            head_gp "${term/1400,600/800,600}" "$out" sockets
             echo "set title 'btc\\_wait\\_many cost per call, nothing ready (timeout 0)'"
-            echo "set logscale xy"
-            echo "set grid"
-            echo "set key top left"
-            echo "set xlabel 'sockets'"
             echo "set ylabel 'ns per call'"
             printf "plot "
             sep=""
@@ -94,7 +77,6 @@ for fmt in png svg; do
             done
             echo
         } > "$tmp/wait.gp"
-        sed -i 's/using 2:3/using 2:3/' "$tmp/wait.gp"
         gnuplot -e "set datafile separator ','" "$tmp/wait.gp"
         echo "bench-plot: wrote $out"
     fi

@@ -1,17 +1,9 @@
-# mk/bench.mk - benchmarks (bench/, issue 4). Included by the Makefile.
+# mk/bench.mk - benchmarks (bench/). Included by the Makefile.
 #
-#   make bench-quick   build and run every benchmark at small sizes (< 60 s on
-#                      2 cores); prints the tables; CSV into build/bench/quick
-#   make bench         the full run (BENCH_REPS=7 interleaved repetitions, ~9 min);
-#                      CSV, recv.md, bench.txt and machine.txt into bench/results/
-#   make bench-plot    PNG + SVG plots of bench/results/recv.csv (gnuplot)
-#   make bench-build   just build build/bench/{poll,select}/btcbench
-#
-# The library is built twice, once per readiness backend, in its own build
-# directories (build/bench/poll, build/bench/select), with the default
-# compiler and flags and no sanitizer, so benchmarks never share objects with
-# the test or sanitizer builds. BENCH_ARGS adds options to the recv part,
-# e.g. make bench-quick BENCH_ARGS='--strategies=btcsock,peek512'.
+# The library is built once per readiness backend, in build/bench/poll and build/bench/select,
+# with the default compiler and flags and no sanitizer, so benchmarks never share objects with
+# the test or sanitizer builds. BENCH_ARGS adds options to the recv part, e.g.
+# make bench-quick BENCH_ARGS='--strategies=btcsock,peek512'. BENCH_REPS=7 repetitions (make bench).
 
 BENCH_BUILD   ?= build/bench
 BENCH_RESULTS ?= bench/results
@@ -23,33 +15,30 @@ BENCH_CFLAGS   = -std=c11 $(WARN_CFLAGS) -O2 -g -D_GNU_SOURCE
 
 .PHONY: bench bench-quick bench-plot bench-build
 
-# Each backend is a sub-make with its own BUILD, so the library objects, the
-# flags stamp and the benchmark binary all live under build/bench/<backend>.
-bench-build:
-	@$(MAKE) -s --no-print-directory BUILD=$(BENCH_BUILD)/poll WAIT_BACKEND=poll SANITIZE= \
-	    $(BENCH_BUILD)/poll/btcbench
-	@$(MAKE) -s --no-print-directory BUILD=$(BENCH_BUILD)/select WAIT_BACKEND=select SANITIZE= \
-	    $(BENCH_BUILD)/select/btcbench
+# One sub-make per backend, with its own BUILD: library objects, flags stamp and benchmark binary
+# all live under build/bench/<backend>.
+bench-build: ## build build/bench/{poll,select}/btcbench
+	@$(foreach b,poll select,$(MAKE) -s --no-print-directory BUILD=$(BENCH_BUILD)/$(b) WAIT_BACKEND=$(b) \
+	    SANITIZE= $(BENCH_BUILD)/$(b)/btcbench &&) true
 
 # Only meaningful inside the sub-makes above (BUILD = build/bench/<backend>).
 $(BUILD)/btcbench: $(BENCH_SRCS) $(BENCH_HDRS) $(LINK_LIBS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) -Ibench $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
-bench-quick: bench-build
+bench-quick: bench-build ## every benchmark at small sizes (< 60 s), verified on real sockets; CSV into build/bench/quick
 	@$(BENCH_BUILD)/poll/btcbench --quick --out=$(BENCH_BUILD)/quick all $(BENCH_ARGS)
 	@$(BENCH_BUILD)/select/btcbench --quick --out=$(BENCH_BUILD)/quick wait
 
 # The full run. The machine's description and load go into the results too.
-bench: bench-build
+bench: bench-build ## the full run (~9 min): CSV, recv.md, bench.txt, machine.txt into bench/results/
 	@mkdir -p $(BENCH_RESULTS)
 	@bench/machine.sh before > $(BENCH_RESULTS)/machine.txt
 	@$(BENCH_BUILD)/poll/btcbench --out=$(BENCH_RESULTS) --reps=$(BENCH_REPS) all $(BENCH_ARGS) \
-	    > $(BENCH_RESULTS)/bench.txt; rc=$$?; cat $(BENCH_RESULTS)/bench.txt; exit $$rc
-	@$(BENCH_BUILD)/select/btcbench --out=$(BENCH_RESULTS) wait > $(BENCH_RESULTS)/bench-select.txt; \
-	    rc=$$?; cat $(BENCH_RESULTS)/bench-select.txt; cat $(BENCH_RESULTS)/bench-select.txt >> $(BENCH_RESULTS)/bench.txt; \
-	    rm -f $(BENCH_RESULTS)/bench-select.txt; exit $$rc
+	    | tee $(BENCH_RESULTS)/bench.txt; exit $${PIPESTATUS[0]}
+	@$(BENCH_BUILD)/select/btcbench --out=$(BENCH_RESULTS) wait | tee -a $(BENCH_RESULTS)/bench.txt; exit $${PIPESTATUS[0]}
 	@bench/machine.sh after >> $(BENCH_RESULTS)/machine.txt
 	@echo "bench: results in $(BENCH_RESULTS)/ (make bench-plot draws them)"
 
-bench-plot:
+bench-plot: ## PNG + SVG plots of bench/results/*.csv (gnuplot)
+	@$(ENSURE) bench-plot
 	@bench/plot.sh $(BENCH_RESULTS)

@@ -1,18 +1,5 @@
-# mk/fuzz.mk - fuzzing: libFuzzer and AFL++ harnesses, replay drivers,
-# seed corpora, long runs and mutation testing of the harnesses.
-#
-#   make fuzz-smoke            CI: each target 60 s under libFuzzer and 30 s under
-#                              AFL++ (side by side), then every corpus replayed under
-#                              ASan+UBSan (gcc, poll and select backends) and MSan
-#   make fuzz FUZZ_SECONDS=N   long libFuzzer runs (default 600 s per target), with
-#                              src/ line coverage of the final corpus (llvm-cov)
-#   make fuzz-mutants          plants each bug of fuzz/mutants/*.patch in a scratch
-#                              copy and fails if a mutant survives 60 s of fuzzing
-#   make fuzz-replay           replays the seed corpora (ASan+UBSan, select, MSan)
-#   make fuzz-corpus           rewrites fuzz/corpus/ and fuzz/*.dict (fuzz/make_corpus.c)
-#   make fuzz-cov              src/ coverage of replaying the seed corpora
-#   make fuzz-explain          replays the seeds and prints what each operation did
-#   make fuzz-build            every flavour of every harness
+# mk/fuzz.mk - fuzzing: libFuzzer and AFL++ harnesses, replay drivers, seed corpora, long runs
+# and mutation testing of the harnesses; the runs are scripts/fuzz.sh. `make help` lists the targets.
 #
 # Knobs: FUZZ_TARGETS="recv_until send_complete wait errors"  FUZZ_BUILD=build/fuzz
 #        FUZZ_SECONDS=600  FUZZ_JOBS=2 (long runs side by side)  FUZZ_NICE="nice -n 10"
@@ -20,8 +7,8 @@
 #        FUZZ_MUTANT_SEEDS=none (mutants fuzzed from an empty corpus, not the seeds)
 #        FUZZ_BACKEND=select (the wait backend of every flavour but sel; with its own FUZZ_BUILD)
 #
-# Self-contained (FUZZ_ variables only), so that scripts/fuzz-mutants.sh can run
-# it with `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
+# Self-contained (FUZZ_ variables only), so that scripts/fuzz.sh can build mutants with
+# `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
 
 FUZZ_TARGETS  ?= recv_until send_complete wait errors ops socks5
 FUZZ_BUILD    ?= build/fuzz
@@ -126,53 +113,45 @@ $(foreach f,$(FUZZ_FLAVORS),$(eval $(call FUZZ_FLAVOR_RULES,$(f))))
 .PHONY: fuzz fuzz-smoke fuzz-mutants fuzz-replay fuzz-corpus fuzz-corpus-check fuzz-cov fuzz-explain \
         fuzz-build fuzz-deps
 .SECONDARY:
+#fuzz-build-<flavour>: ## build every harness in one flavour: lf afl asan sel msan cov plain explain
 
-fuzz-deps:
-	@scripts/fuzz-deps.sh
+fuzz-deps: ## install (as root) or name the packages fuzzing needs: afl++, clang runtimes, llvm, patch
+	@scripts/lib.sh deps fuzz
 
-fuzz-build: fuzz-build-lf fuzz-build-afl fuzz-build-asan fuzz-build-sel fuzz-build-msan
+fuzz-build: fuzz-build-lf fuzz-build-afl fuzz-build-asan fuzz-build-sel fuzz-build-msan ## every flavour CI uses
 
 # The seed writer shares the harnesses' codec (fuzz_common.c), so the layout is defined once.
 $(FUZZ_BUILD)/plain/make_corpus: $(FUZZ_BUILD)/plain/obj/fuzz/make_corpus.o $(filter-out %/replay_main.o,$(FUZZ_OBJS_plain))
 	$(FUZZ_CC_plain) $(FUZZ_BASE) $^ -o $@ -pthread
 
-fuzz-corpus: $(FUZZ_BUILD)/plain/make_corpus
+fuzz-corpus: $(FUZZ_BUILD)/plain/make_corpus ## rewrite fuzz/corpus/ and fuzz/*.dict (fuzz/make_corpus.c)
 	$< fuzz
 
-fuzz-corpus-check: $(FUZZ_BUILD)/plain/make_corpus
+fuzz-corpus-check: $(FUZZ_BUILD)/plain/make_corpus ## fail when fuzz/corpus/ or fuzz/*.dict differ from what fuzz-corpus writes
 	@$< --check fuzz
 
-# Every seed corpus: gcc ASan+UBSan with both wait backends, and MSan.
-fuzz-replay: fuzz-build-asan fuzz-build-sel fuzz-build-msan
-	@scripts/fuzz-replay.sh $(FUZZ_BUILD) "$(FUZZ_TARGETS)"
+fuzz-replay: fuzz-build-asan fuzz-build-sel fuzz-build-msan ## replay the seeds: gcc ASan+UBSan (poll, select), MSan
+	@scripts/fuzz.sh replay $(FUZZ_BUILD) "$(FUZZ_TARGETS)"
 
-fuzz-explain: fuzz-build-explain
+fuzz-explain: fuzz-build-explain ## replay the seeds, printing what each operation did
 	@for t in $(FUZZ_TARGETS); do echo "== $$t"; \
 	    $(FUZZ_BUILD)/explain/fuzz_$$t -v fuzz/corpus/$$t 2>&1 | sed 's#^replay: fuzz/corpus/#  #'; done
 
-fuzz-cov: fuzz-build-cov
-	@scripts/fuzz-cov.sh $(FUZZ_BUILD) "$(FUZZ_TARGETS)" corpus
+fuzz-cov: fuzz-build-cov ## src/ line coverage (llvm-cov) of replaying the seeds
+	@scripts/fuzz.sh cov $(FUZZ_BUILD) "$(FUZZ_TARGETS)"
 
-# The recipes re-enter make after fuzz-deps, so that afl-clang-fast and the
-# sanitizer runtimes exist before anything is compiled.
-fuzz-smoke:
-	@scripts/fuzz-deps.sh
-	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-corpus-check FUZZ_BUILD=$(FUZZ_BUILD)
-	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-build FUZZ_BUILD=$(FUZZ_BUILD) \
-	    FUZZ_TARGETS="$(FUZZ_TARGETS)"
-	@FUZZ_NICE="$(FUZZ_NICE)" scripts/fuzz-smoke.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_LF) $(FUZZ_SMOKE_AFL) $(FUZZ_TARGETS)
+fuzz-smoke: fuzz-deps ## CI: corpus check, each target 60 s libFuzzer + 30 s AFL++ side by side, all corpora replayed
+	@$(MAKE) --no-print-directory fuzz-corpus-check
+	@$(FUZZ_SUBMAKE) fuzz-build
+	@$(FUZZ_ENV) scripts/fuzz.sh smoke $(FUZZ_BUILD) $(FUZZ_SMOKE_LF) $(FUZZ_SMOKE_AFL) $(FUZZ_TARGETS)
 
-fuzz:
-	@scripts/fuzz-deps.sh
-	@$(MAKE) --no-print-directory -s -f mk/fuzz.mk fuzz-build-lf fuzz-build-cov \
-	    FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)"
-	@FUZZ_NICE="$(FUZZ_NICE)" FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz-long.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz: fuzz-deps ## long libFuzzer runs (FUZZ_SECONDS per target, FUZZ_JOBS at a time), then llvm-cov of the corpora
+	@$(FUZZ_SUBMAKE) fuzz-build-lf fuzz-build-cov
+	@$(FUZZ_ENV) scripts/fuzz.sh long $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-fuzz-mutants:
-	@scripts/fuzz-deps.sh
+fuzz-mutants: fuzz-deps ## plant each fuzz/mutants/*.patch in a scratch copy; fail if one survives 60 s of fuzzing
 	@$(FUZZ_PYTHON) fuzz/mutants/make_mutants.py --check || \
 	    echo "note: src/ moved under the mutants; they are applied with patch's usual tolerance (regenerate them with fuzz/mutants/make_mutants.py)"
-	@FUZZ_NICE="$(FUZZ_NICE)" FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_CLANG=$(FUZZ_CLANG) FUZZ_MUTANT_SEEDS=$(FUZZ_MUTANT_SEEDS) \
-	    scripts/fuzz-mutants.sh $(FUZZ_BUILD)/mutants $(FUZZ_MUTANT_SECONDS) $(FUZZ_MUTANTS)
+	@$(FUZZ_ENV) scripts/fuzz.sh mutants $(FUZZ_BUILD)/mutants $(FUZZ_MUTANT_SECONDS) $(FUZZ_MUTANTS)
 
 -include $(wildcard $(FUZZ_BUILD)/*/obj/*.d $(FUZZ_BUILD)/*/obj/fuzz/*.d)

@@ -1,39 +1,16 @@
-# mk/windows.mk - Windows: cross-build with mingw-w64, run the tests under
-# Wine (issue 6). Included by the Makefile.
+# mk/windows.mk - Windows: cross-build with mingw-w64, tests under Wine (included by the Makefile).
 #
-#   make windows         cross-build into build/windows: libbtcsock.a, the
-#                        portable examples and the test programs (.exe)
-#   make check-windows   install mingw-w64 and Wine if missing, `make windows`,
-#                        then run every test program and example under Wine
-#                        (fresh WINEPREFIX, removed afterwards); the last line
-#                        is "N passed, N failed"
+# Knobs: WIN_BUILD=dir  WIN_CC=x86_64-w64-mingw32-gcc  WIN_TIMEOUT=seconds (per program, default
+#        300)  WIN_FILTER=suite/test-glob (only the matching cases, e.g. WIN_FILTER='real/*')
 #
-# Knobs: WIN_BUILD=dir  WIN_CC=x86_64-w64-mingw32-gcc  WIN_TIMEOUT=seconds
-#        (per program, default 300)  WIN_FILTER=suite/test-glob (run only the
-#        matching cases, e.g. WIN_FILTER='real/*')
-#
-# The library is the portable src/*.c with sys_win32.c and sys_winselect.c (mk/sources.mk), built
-# with the project's warnings (-Werror) and mingw's C99 stdio (so %zu works
-# everywhere). Programs are linked -static: they need no DLL beside the
-# system's own, so they run from a fresh clone under Wine or on Windows.
-#
-# Tests: the suites written for Criterion that can run on Windows are built
-# unchanged against tests/win/criterion/criterion.h (a Criterion-compatible
-# subset) and tests/win/runner.c, one .exe per suite file as on Linux, so
-# their cases can be compared with the Linux ones name by name. Their
-# POSIX-only parts are under #ifndef _WIN32. Not built for Windows:
-#   the suites of WIN_SKIP below, each for the reason given there
-# Windows-only cases are in tests/win/test_win32.c (suite win32), and
-# tests/win/test_init.c checks, in a process of its own, that the library
-# starts Winsock by itself.
-#
-# Examples: fake_example and demo, unchanged: demo's <arpa/inet.h> and
-# <netinet/in.h> are two-line shims in tests/win/compat/ over Winsock, its
-# alarm() comes from tests/win/compat/posix_compat.h (force-included), its
-# threads and clock_gettime/nanosleep from mingw's winpthreads (-pthread,
-# linked statically). readme_example is left out: it shows the raw POSIX
-# socket API (an int descriptor from socket(2), compared with < 0, before any
-# library call), which a Windows caller writes differently anyway.
+# The library: src/*.c with sys_win32.c and sys_winselect.c (mk/sources.mk), our warnings, mingw's
+# C99 stdio (%zu). Programs are linked -static: no DLL beside the system's own is needed.
+# Tests: the portable Criterion suites (WIN_SUITES; their POSIX-only parts under #ifndef _WIN32),
+# unchanged against tests/win/criterion/criterion.h and tests/win/runner.c, one .exe per suite
+# file so cases compare with Linux by name; the POSIX-only suites are WIN_SKIP (reasons there);
+# Windows-only cases are in tests/win/test_win32.c; tests/win/test_init.c checks that the library starts Winsock by itself. Examples:
+# fake_example and demo, unchanged (tests/win/compat/ shims <arpa/inet.h>, <netinet/in.h> and
+# alarm(); threads and clocks from winpthreads); readme_example shows the raw POSIX socket API.
 
 WIN_BUILD   ?= build/windows
 WIN_CC      ?= x86_64-w64-mingw32-gcc
@@ -86,11 +63,10 @@ $(WIN_STAMP):
 
 .PHONY: windows check-windows windows-deps windows-toolchain
 
-windows: $(WIN_LIB) $(WIN_FAKE_LIB) $(WIN_TESTS) $(WIN_EXAMPLES)
+windows: $(WIN_LIB) $(WIN_FAKE_LIB) $(WIN_TESTS) $(WIN_EXAMPLES) ## cross-build into build/windows: libraries, tests, examples (.exe)
 
-windows-toolchain:
-	@command -v $(WIN_CC) > /dev/null || { echo "make windows: $(WIN_CC) not found" \
-	    "(make check-windows installs it; or apt-get install mingw-w64)" >&2; exit 1; }
+windows-toolchain: ## install (as root) or name mingw-w64, when missing
+	@$(ENSURE) windows
 
 $(WIN_BUILD)/obj/%.o: src/%.c $(WIN_STAMP) | windows-toolchain
 	@mkdir -p $(@D)
@@ -122,21 +98,12 @@ $(WIN_BUILD)/examples/%.exe: examples/%.c $(WIN_FAKE_LIB) $(WIN_LIB) $(WIN_STAMP
 	$(WIN_CC) $(WIN_CPPFLAGS) -isystem tests/win/compat -include tests/win/compat/posix_compat.h $(WIN_CFLAGS) -MMD -MP -MF $@.d -MT $@ $< -o $@ \
 	    $(WIN_FAKE_LIB) $(WIN_LIB) $(WIN_LDFLAGS) -pthread $(WIN_LDLIBS)
 
-# Installs what a fresh Debian 12 lacks (see /work/shared/NOTES.md): about 25 s.
-windows-deps:
-	@if ! command -v $(WIN_CC) > /dev/null || ! command -v wine > /dev/null; then \
-	    echo "== installing mingw-w64 and Wine"; \
-	    log=$$(mktemp); \
-	    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	            --no-install-recommends mingw-w64 wine64 wine; } > "$$log" 2>&1; then \
-	        tail -n 40 "$$log" >&2; rm -f "$$log"; exit 1; \
-	    fi; \
-	    rm -f "$$log"; \
-	fi
+windows-deps: ## install (as root) or name mingw-w64 and Wine, when missing
+	@$(ENSURE) check-windows
 
-check-windows: windows-deps
+check-windows: windows-deps ## make windows, then every test program and example under Wine; a total last
 	@$(MAKE) --no-print-directory windows
-	@WIN_TIMEOUT=$(WIN_TIMEOUT) bash tests/win/run-wine.sh $(if $(WIN_FILTER),--filter '$(WIN_FILTER)') \
+	@WIN_TIMEOUT=$(WIN_TIMEOUT) tests/win/run-wine.sh $(if $(WIN_FILTER),--filter '$(WIN_FILTER)') \
 	    --examples "$(WIN_EXAMPLES)" $(WIN_TESTS)
 
 -include $(wildcard $(WIN_DEPS))

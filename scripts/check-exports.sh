@@ -9,21 +9,16 @@
 # Every exported symbol must match the extended regex ALLOW and none may
 # match DENY; the soname must be LIB.so.<major>.
 set -u
-
-lib=${1:?usage: check-exports.sh LIB.so.X.Y.Z ALLOW [DENY]}
-allow=${2:?usage: check-exports.sh LIB.so.X.Y.Z ALLOW [DENY]}
-deny=${3:-}
-[ -f "$lib" ] || { echo "check-exports: $lib not found (build it first)" >&2; exit 1; }
-fail=0
+. "$(dirname "$0")/lib.sh"
+[ $# -ge 2 ] || die "usage: check-exports.sh LIB.so.X.Y.Z ALLOW [DENY]"
+lib=$1 allow=$2 deny=${3:-} fail=0
+[ -f "$lib" ] || die "check-exports: $lib not found (build it first)"
 
 # Symbols the linker itself defines in every shared object.
 linker_syms='^(_init|_fini|_edata|_end|__bss_start|_DYNAMIC|_GLOBAL_OFFSET_TABLE_)$'
 
 syms=$(nm -D --defined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' | grep -vE "$linker_syms" | sort -u)
-if [ -z "$syms" ]; then
-    echo "check-exports: $lib exports nothing (is BTC_EXTERN applied?)" >&2
-    exit 1
-fi
+[ -n "$syms" ] || die "check-exports: $lib exports nothing (is BTC_EXTERN applied?)"
 
 bad=$({ grep -vE "$allow" <<< "$syms"; [ -n "$deny" ] && grep -E "$deny" <<< "$syms"; } | sort -u)
 if [ -n "$bad" ]; then

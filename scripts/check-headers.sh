@@ -9,6 +9,7 @@
 # installed is skipped with a note, except gcc and g++, which must exist.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. scripts/lib.sh
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,23 +43,13 @@ try() {
     fi
 }
 
-for cc in gcc clang; do
+for pair in c:gcc c:clang cxx:g++ cxx:clang++; do
+    cc=${pair#*:}
     if ! command -v "$cc" > /dev/null 2>&1; then
-        [ "$cc" = gcc ] && { echo "FAIL: gcc not found" >&2; fail=1; } || echo "note: $cc not installed, skipped" >&2
+        case $cc in gcc | g++) echo "FAIL: $cc not found" >&2; fail=1 ;; *) echo "note: $cc not installed, skipped" >&2 ;; esac
         continue
     fi
-    for h in "${headers[@]}"; do try c "$cc" "$h"; done
+    for h in "${headers[@]}"; do try "${pair%%:*}" "$cc" "$h"; done
 done
-for cxx in g++ clang++; do
-    if ! command -v "$cxx" > /dev/null 2>&1; then
-        [ "$cxx" = g++ ] && { echo "FAIL: g++ not found" >&2; fail=1; } || echo "note: $cxx not installed, skipped" >&2
-        continue
-    fi
-    for h in "${headers[@]}"; do try cxx "$cxx" "$h"; done
-done
-
-if [ $fail -ne 0 ]; then
-    echo "header self-containment: FAILED" >&2
-    exit 1
-fi
+[ $fail -eq 0 ] || die "header self-containment: FAILED"
 echo "header self-containment: ${#headers[@]} headers, $count compiles, all OK"

@@ -22,15 +22,10 @@
 #                              (src/sys_* are exempt from rule 3 only)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-
-if [ $# -eq 0 ]; then
-    shopt -s nullglob
-    set -- src/*.c src/*.h src/fake/*.c
-fi
-if [ $# -eq 0 ]; then
-    echo "check-src: no files in src/" >&2
-    exit 1
-fi
+. scripts/lib.sh
+shopt -s nullglob
+[ $# -gt 0 ] || set -- src/*.c src/*.h src/fake/*.c
+[ $# -gt 0 ] || die "check-src: no files in src/"
 
 # Prints FILE:LINE:<code> for every line with comments and literals replaced
 # by spaces (line numbers preserved; block comments may span lines).
@@ -95,7 +90,5 @@ report "only src/sys_*.c may call the OS, poll/select or the clock (rule 3; go t
 report "platform conditionals belong in src/sys_*.c only (rule 3):" \
     "$(grep -E "^[^:]*:[0-9]+:[[:space:]]*#[[:space:]]*(if|ifdef|ifndef|elif)([^A-Za-z0-9_].*)?[^A-Za-z0-9_]($platform_macros)([^A-Za-z0-9_]|\$)" <<< "$not_sys" || true)"
 
-if [ $fail -ne 0 ]; then
-    exit 1
-fi
+[ $fail -eq 0 ] || exit 1
 echo "source rules: $# files OK"

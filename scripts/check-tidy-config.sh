@@ -4,21 +4,19 @@
 #   - an entry of Checks (or a CheckOptions key) names no check clang-tidy lists,
 #   - a disabled check has no "#   -name: reason" comment line in .clang-tidy.
 #
-#   CLANG_TIDY=clang-tidy-14 check-tidy-config.sh      (from the repository root)
+#   CLANG_TIDY=clang-tidy-14 check-tidy-config.sh      (the default)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-
-tidy=${CLANG_TIDY:-}
-[ -n "$tidy" ] || tidy=$(command -v clang-tidy || command -v clang-tidy-14) ||
-    { echo "check-tidy-config: clang-tidy not found" >&2; exit 1; }
-config=.clang-tidy
+. scripts/lib.sh
+tidy=${CLANG_TIDY:-clang-tidy-14} config=.clang-tidy
+command -v "$tidy" > /dev/null || die "check-tidy-config: $tidy not found"
 
 known=$("$tidy" --list-checks -checks='*' | sed -n 's/^ \{1,\}\([a-z].*\)$/\1/p')
-[ -n "$known" ] || { echo "check-tidy-config: '$tidy --list-checks' printed nothing" >&2; exit 1; }
+[ -n "$known" ] || die "check-tidy-config: '$tidy --list-checks' printed nothing"
 
 # The effective Checks string, as clang-tidy itself parsed the file.
 checks=$("$tidy" --dump-config --config-file="$config" 2>/dev/null | sed -n "s/^Checks: *['\"]\(.*\)['\"] *\$/\1/p")
-[ -n "$checks" ] || { echo "check-tidy-config: could not read Checks from $config" >&2; exit 1; }
+[ -n "$checks" ] || die "check-tidy-config: could not read Checks from $config"
 
 fail=0 n=0
 IFS=',' read -r -a entries <<< "$(tr -d ' \n' <<< "${checks//\\n/}")"

@@ -1,111 +1,59 @@
 #!/usr/bin/env bash
-# Runs Criterion test binaries under valgrind memcheck and fails on any memory
-# error or leak.
+# Runs Criterion test binaries under valgrind memcheck (what `make valgrind` calls); fails on any
+# memory error or leak.
 #
 #   valgrind-check.sh [--logs DIR] [--parallel N] BIN...
 #
-# Each BIN runs as `valgrind --trace-children=yes ... BIN --jobs 1`, so that
-# Criterion's runner and every worker it starts (one per test) run under
-# memcheck, each writing its own log DIR/<bin>.<pid>.vg. --error-exitcode
-# cannot fail the run: an error in a worker only ends that worker, and the
-# runner's own exit status says nothing about it. So the logs are searched
-# instead, for
-#     definitely lost: [1-9]   indirectly lost: [1-9]   ERROR SUMMARY: [1-9]
-#     Invalid read / Invalid write / Invalid free
-# and a binary also fails when Criterion reports a failing test or prints no
-# Synthesis line. --jobs 1: one worker at a time keeps valgrind's memory and
-# CPU use bounded, and Criterion's runner only leaks a block of its own when
-# it runs workers in parallel (see scripts/lsan.supp), so no suppression file
-# is needed; VALGRIND_SUPP=FILE adds one if a future Criterion needs it.
-# --parallel N runs N binaries at once (default 1; CI has 2 cores).
-#
-# Exit 0 when every binary is clean; prints one line per binary and a total.
+# Each BIN runs as `valgrind --trace-children=yes ... BIN --jobs 1`: Criterion's runner and every
+# worker (one per test) under memcheck, each with its own log DIR/<bin>.<pid>.vg. valgrind's exit
+# status cannot fail the run (an error in a worker ends only that worker), so a binary fails when
+# a log has "definitely lost: [1-9]", "indirectly lost: [1-9]", "ERROR SUMMARY: [1-9]" or
+# "Invalid read/write/free" (so no --quiet: it drops the summaries), or when it fails as a
+# Criterion suite (scripts/lib.sh criterion()).
+# --jobs 1 bounds valgrind's memory, and Criterion's runner leaks a block of its own only with
+# parallel workers (scripts/lsan.supp), so no suppressions are needed; VALGRIND_SUPP=FILE adds
+# some. --parallel N: N binaries at once (default 1). Timeout per binary: VALGRIND_TIMEOUT (900 s).
 set -u
-
-logs=${VALGRIND_LOGS:-}
-parallel=${VALGRIND_PARALLEL:-1}
-timeout_s=${VALGRIND_TIMEOUT:-900}
+. "$(dirname "$0")/lib.sh"
+logs="" parallel=${VALGRIND_PARALLEL:-1}
 while [ $# -gt 0 ]; do
-    case "$1" in
+    case $1 in
     --logs) logs=$2; shift 2 ;;
     --parallel) parallel=$2; shift 2 ;;
-    --) shift; break ;;
-    -*) echo "valgrind-check.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;
     esac
 done
-if [ $# -eq 0 ]; then
-    echo "valgrind-check.sh: no test binaries given" >&2
-    exit 2
-fi
-command -v valgrind > /dev/null 2>&1 || { echo "valgrind-check.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
-[ -n "$logs" ] || logs=$(dirname "$1")/valgrind
+[ $# -gt 0 ] || die "valgrind-check.sh: no test binaries given"
+command -v valgrind > /dev/null || die "valgrind-check.sh: valgrind is not installed (make valgrind installs it)"
+logs=${logs:-$(dirname "$1")/valgrind}
 mkdir -p "$logs"
 rm -f "$logs"/*.vg "$logs"/*.out "$logs"/*.verdict
 
-# run_one BIN: runs it and writes DIR/<name>.verdict ("ok ..." or "FAIL ...").
+# run_one BIN: its report into DIR/<name>.verdict, "FAIL" on its first line when it failed.
 run_one() {
-    local bin=$1 name start rc secs synth why bad
-    name=$(basename "$bin")
-    start=$(date +%s)
-    timeout -k 10 "$timeout_s" valgrind --quiet --trace-children=yes --leak-check=full \
-        --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-        --num-callers=30 --child-silent-after-fork=no ${VALGRIND_SUPP:+--suppressions="$VALGRIND_SUPP"} \
-        --log-file="$logs/$name.%p.vg" \
-        "$bin" --jobs 1 --color=never > "$logs/$name.out" 2>&1
-    rc=$?
-    secs=$(( $(date +%s) - start ))
-    synth=$(grep -a '\[====\] Synthesis:' "$logs/$name.out" | tail -n 1)
-    why=""
-    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="killed after ${timeout_s}s"
-    [ -z "$synth" ] && why="${why:+$why, }no Synthesis line"
-    if [ -n "$synth" ] && ! grep -q 'Failing: 0 ' <<< "$synth"; then
-        why="${why:+$why, }failing tests"
-    fi
-    bad=$(grep -l -a -E 'definitely lost: [1-9]|indirectly lost: [1-9]|ERROR SUMMARY: [1-9]|Invalid (read|write|free)' \
-        "$logs/$name".*.vg 2>/dev/null)
-    [ -n "$bad" ] && why="${why:+$why, }memcheck reports in $(wc -l <<< "$bad") process log(s)"
-    if [ -n "$why" ]; then
-        {
-            echo "FAIL $name (${secs}s): $why"
-            [ -n "$synth" ] && echo "  $synth"
-            for f in $bad; do
-                echo "---- $f"
-                grep -a -v '^==[0-9]*== *$' "$f" | head -n 80
-            done
-            if [ -z "$synth" ] || ! grep -q 'Failing: 0 ' <<< "$synth"; then
-                echo "---- $logs/$name.out (last 60 lines)"
-                tail -n 60 "$logs/$name.out"
-            fi
-        } > "$logs/$name.verdict"
-    else
-        echo "ok   $name (${secs}s, $(ls "$logs/$name".*.vg | wc -l) processes clean) $synth" > "$logs/$name.verdict"
-    fi
+    local name bad f
+    name=$(basename "$1")
+    {
+        criterion "$name" "$logs/$name.out" "${VALGRIND_TIMEOUT:-900}" valgrind --trace-children=yes \
+            --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+            --num-callers=30 --child-silent-after-fork=no ${VALGRIND_SUPP:+--suppressions="$VALGRIND_SUPP"} \
+            --log-file="$logs/$name.%p.vg" "$1" --jobs 1 --color=never 2>&1 || echo "FAIL: $name"
+        bad=$(grep -l -a -E 'definitely lost: [1-9]|indirectly lost: [1-9]|ERROR SUMMARY: [1-9]|Invalid (read|write|free)' \
+            "$logs/$name".*.vg 2> /dev/null)
+        for f in $bad; do
+            echo "FAIL: memcheck report in $f"
+            grep -a -v '^==[0-9]*== *$' "$f" | head -n 80
+        done
+        echo "   $(ls "$logs/$name".*.vg 2> /dev/null | wc -l) processes under memcheck"
+    } > "$logs/$name.verdict" 2>&1
 }
-export -f run_one
-export logs timeout_s
 
-start_all=$(date +%s)
-if [ "$parallel" -gt 1 ]; then
-    printf '%s\n' "$@" | xargs -P "$parallel" -I{} bash -c 'run_one "$1"' _ {}
-else
-    for bin in "$@"; do run_one "$bin"; done
-fi
-
-failed=0
-for bin in "$@"; do
-    v="$logs/$(basename "$bin").verdict"
-    if [ ! -s "$v" ]; then
-        echo "FAIL $(basename "$bin"): no verdict" >&2
-        failed=$((failed + 1))
-        continue
-    fi
-    if head -n 1 "$v" | grep -q '^FAIL'; then
-        cat "$v"
-        failed=$((failed + 1))
-    else
-        cat "$v"
-    fi
+start=$SECONDS
+pool "$parallel" run_one "$@"
+for bin; do
+    v=$logs/$(basename "$bin").verdict
+    cat "$v" 2> /dev/null || echo "FAIL: no verdict for $bin"
+    if [ ! -s "$v" ] || grep -q '^FAIL' "$v"; then fail; else pass; fi
 done
-echo "valgrind: $# binaries, $failed failed, $(( $(date +%s) - start_all ))s (logs in $logs)"
-[ "$failed" -eq 0 ]
+echo "valgrind: $# binaries, $FAILED failed, $((SECONDS - start))s (logs in $logs)"
+[ "$FAILED" -eq 0 ]
