@@ -93,6 +93,11 @@ btc_status btc__check_stop(const btc_sys *sys, btc__deadline dl, const btc_inter
 btc_status btc__wait_ready(const btc_sock *s, const btc_sys *sys, btc_events events, btc__deadline dl,
                            btc_interrupt *intr, int *code);
 
+/* ---- interrupts (interrupt.c) -------------------------------------------------- */
+
+/** A waiter woken by intr's descriptor with its flag clear: drains the stale wake-up (see interrupt.c). */
+void btc__interrupt_drop_stale(btc_interrupt *i);
+
 /* ---- the transfer loops (send.c, exact.c) ------------------------------------ */
 
 /**

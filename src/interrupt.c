@@ -13,6 +13,13 @@
  *    flag: if a reset slips between the first store and the write, the
  *    write would otherwise leave a stale wake-up behind a clear flag.
  * A trigger that races a reset may be lost; that is the nature of resetting.
+ *
+ * A wake-up can still outlive its flag: on Windows the wake byte travels
+ * over loopback TCP and may arrive after a reset has drained. Such a stale
+ * byte would end every later wait at once. So a waiter that is woken with
+ * the flag clear drains the descriptor itself (btc__interrupt_drop_stale),
+ * then looks at the flag again and, if a trigger set it meanwhile, writes
+ * the wake-up back so that no other waiter misses it.
  */
 #include "internal.h"
 
@@ -76,6 +83,15 @@ void btc_interrupt_reset(btc_interrupt *i)
 bool btc_interrupt_is_set(const btc_interrupt *i)
 {
     return btc_interrupt_is_valid(i) && __atomic_load_n(&i->flag, __ATOMIC_SEQ_CST) != 0;
+}
+
+void btc__interrupt_drop_stale(btc_interrupt *i)
+{
+    if (!btc_interrupt_is_valid(i) || btc_interrupt_is_set(i))
+        return;
+    btc__wake_drain(i->wake_read);
+    if (btc_interrupt_is_set(i))
+        btc__wake_signal(i->wake_write); /* a trigger came in between: its wake-up is not ours to eat */
 }
 
 btc_socket_t btc_interrupt_wake_descriptor(const btc_interrupt *i)

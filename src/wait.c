@@ -67,6 +67,8 @@ btc_status btc__wait(const btc_sys *sys, btc_wait_item *items, size_t count, btc
             *code = 0; /* EINTR and friends: go round with the time left */
         } else if (n > 0 && any_occurred(items, count)) {
             return BTC_OK;
+        } else if (n > 0) {
+            btc__interrupt_drop_stale(intr); /* woken by the descriptor: stale unless the flag is set */
         }
         /* Timed out, woken by the interrupt, or woken early: decide from the facts. */
         if (btc_interrupt_is_set(intr))

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "btcsock.h"
+#include "kit/hooks.h"
 #include "support.h"
 
 TestSuite(wait, .timeout = 60);
@@ -701,3 +702,34 @@ Test(wait, open_and_interrupt_past_fd_setsize)
 }
 
 #endif /* !_WIN32 */
+
+/*
+ * A wake-up that outlives its flag (on Windows the wake byte may arrive
+ * after a reset has drained) must not end every later wait at once: the
+ * first waiter it wakes drains it, and the waits after that block again.
+ * The stale state is made here by clearing the flag without draining.
+ */
+Test(wait, a_stale_wake_up_is_drained_not_spun_on)
+{
+    BTC_SOCK_AUTO a = BTC_SOCK_INIT;
+    BTC_SOCK_AUTO b = BTC_SOCK_INIT;
+    make_pair(&a, &b);
+    btc_error err;
+    btc_interrupt intr;
+    TS_CHECK_OK(&err, btc_interrupt_init(&intr, &err));
+    btc_interrupt_trigger(&intr);
+    __atomic_store_n(&intr.flag, 0, __ATOMIC_SEQ_CST);
+    kit_counter k;
+    cr_assert(kit_counter_init(&k, NULL));
+    btc_sock_set_sys(&a, btc_sys_tap_table(&k.tap));
+    TS_CHECK(BTC_ERR_TIMEOUT, &err, btc_sock_wait(&a, 200, BTC_EV_RECV, NULL, &intr, &err));
+    cr_assert_leq(k.counts.slot[BTC_SYS_SLOT_wait], 3ul, "%lu wait calls in 200 ms: the stale wake-up was spun on",
+                  k.counts.slot[BTC_SYS_SLOT_wait]);
+    k.counts.slot[BTC_SYS_SLOT_wait] = 0;
+    TS_CHECK(BTC_ERR_TIMEOUT, &err, btc_sock_wait(&a, 50, BTC_EV_RECV, NULL, &intr, &err));
+    TS_ASSERT_SZ(k.counts.slot[BTC_SYS_SLOT_wait], 1, "wait calls once the stale wake-up is gone");
+    btc_interrupt_trigger(&intr);
+    TS_CHECK(BTC_ERR_INTERRUPTED, &err, btc_sock_wait(&a, 5000, BTC_EV_RECV, NULL, &intr, &err));
+    btc_sock_set_sys(&a, NULL);
+    btc_interrupt_destroy(&intr);
+}
