@@ -4,7 +4,7 @@
  * The program starts its own line server on 127.0.0.1 (an ephemeral port, in
  * a second thread, written with btcsock too) and then plays the client:
  *
- *   [1] non-blocking connect: connect -> WOULD_BLOCK, wait for SEND, SO_ERROR
+ *   [1] connect with a deadline (connect, wait for SEND, SO_ERROR in one call)
  *   [2] request/reply with send_complete + recv_until_terminator
  *   [3] zero over-read: bytes after the terminator stay in the socket
  *   [4] a timeout is a status code, and the bytes read so far are handed back
@@ -208,10 +208,8 @@ static bool step_connect(btc_sock *s, uint16_t port)
 {
     struct sockaddr_in addr;
     btc_error err;
-    int so_error = -1;
-    socklen_t so_len = sizeof so_error;
 
-    printf("[1] non-blocking connect to 127.0.0.1:%u\n", (unsigned)port);
+    printf("[1] connect with a deadline to 127.0.0.1:%u\n", (unsigned)port);
     if (btc_sock_open(s, AF_INET, SOCK_STREAM, 0, &err) != BTC_OK)
         return verdict(false, "btc_sock_open: %s", err.message);
 
@@ -220,28 +218,10 @@ static bool step_connect(btc_sock *s, uint16_t port)
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
-    btc_status st = btc_sock_connect(s, (struct sockaddr *)&addr, sizeof addr, &err);
-    show("btc_sock_connect", st, &err);
-    if (st == BTC_OK) {
-        printf("    (the kernel finished the loopback handshake at once)\n");
-    } else if (st == BTC_ERR_WOULD_BLOCK) {
-        btc_events occurred = 0;
-        st = btc_sock_wait(s, 2000, BTC_EV_SEND, &occurred, NULL, &err);
-        printf("    btc_sock_wait(SEND, 2000 ms) -> %s, occurred 0x%02x\n", btc_status_name(st), (unsigned)occurred);
-        if (st != BTC_OK)
-            return verdict(false, "waiting for the connect: %s", err.message);
-        st = btc_sock_get_sock_opt(s, SOL_SOCKET, SO_ERROR, &so_error, &so_len, &err);
-        if (st != BTC_OK)
-            return verdict(false, "getsockopt(SO_ERROR): %s", err.message);
-        printf("    getsockopt(SO_ERROR) -> %d\n", so_error);
-        if (so_error != 0) {
-            char text[128];
-            return verdict(false, "connect failed: %s", btc_network_error_string(so_error, text, sizeof text));
-        }
-    } else {
-        return verdict(false, "expected BTC_ERR_WOULD_BLOCK (EINPROGRESS) or BTC_OK, got %s", btc_status_name(st));
-    }
-    return verdict(true, "connected");
+    /* connect, wait for SEND, then SO_ERROR: the whole non-blocking dance in one call. */
+    btc_status st = btc_sock_connect_timeout(s, (struct sockaddr *)&addr, sizeof addr, 2000, NULL, &err);
+    show("btc_sock_connect_timeout(2000 ms)", st, &err);
+    return verdict(st == BTC_OK, "connected");
 }
 
 static bool step_request_reply(const btc_sock *s)

@@ -3,8 +3,8 @@
  *
  *   linecat [OPTIONS] HOST:PORT [LINE...]
  *
- * Connects to HOST:PORT with a deadline (non-blocking connect, wait for
- * writability, SO_ERROR), then for every LINE argument (or, with none, every
+ * Connects to HOST:PORT within one deadline (btc_sock_dial: every address of
+ * the host in turn), then for every LINE argument (or, with none, every
  * line of standard input) sends the line plus its line ending with
  * btc_sock_send_complete and prints the reply lines read with
  * btc_sock_recv_until_terminator: one line per request by default, N with
@@ -30,7 +30,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -243,18 +242,6 @@ static int report(const char *what, const char *bytes_verb, const btc_error *err
     return (int)err->status;
 }
 
-static void fill_error(btc_error *err, btc_status st, int code, const char *fmt, ...) BTC_PRINTF(4, 5);
-static void fill_error(btc_error *err, btc_status st, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    err->status = st;
-    err->code = code;
-    err->bytes = 0;
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-}
-
 static void on_signal(int sig)
 {
     (void)sig;
@@ -385,92 +372,41 @@ static bool split_target(const char *target, char *host, size_t host_cap, char *
     return true;
 }
 
-static void describe(const struct sockaddr *sa, socklen_t len, char *out, size_t cap)
+/* A numeric IPv4/IPv6 address (digits, hex, dots and colons) or localhost: nothing that would ask a name server. */
+static bool numeric_or_localhost(const char *host)
 {
-    char host[INET6_ADDRSTRLEN + 16]; /* room for a scope id too */
-    char serv[8];
-    if (getnameinfo(sa, len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-        snprintf(out, cap, "(unprintable address)");
-    else if (sa->sa_family == AF_INET6)
-        snprintf(out, cap, "[%s]:%s", host, serv);
-    else
-        snprintf(out, cap, "%s:%s", host, serv);
+    if (strcmp(host, "localhost") == 0)
+        return true;
+    return strspn(host, "0123456789abcdefABCDEF.:") == strlen(host);
 }
 
 /*
- * One connect attempt, all within the deadline: connect on a non-blocking
- * socket, wait for writability, then SO_ERROR says how it went.
+ * Resolves and connects within one deadline: btc_sock_dial tries every
+ * address of the target in turn. The exit status on failure.
  */
-static btc_status connect_one(btc_sock *s, const struct addrinfo *ai, int64_t deadline, btc_error *err)
-{
-    btc_status st = btc_sock_open(s, ai->ai_family, SOCK_STREAM, 0, err);
-    if (st != BTC_OK)
-        return st;
-    st = btc_sock_connect(s, ai->ai_addr, ai->ai_addrlen, err);
-    if (st == BTC_ERR_WOULD_BLOCK) { /* EINPROGRESS: the handshake goes on without us */
-        st = btc_sock_wait(s, left_ms(deadline), BTC_EV_SEND, NULL, &g_stop, err);
-        if (st == BTC_ERR_TIMEOUT)
-            fill_error(err, st, 0, "connect timed out (no answer to the TCP handshake)");
-        if (st == BTC_OK) {
-            int so_error = 0;
-            socklen_t so_len = sizeof so_error;
-            st = btc_sock_get_sock_opt(s, SOL_SOCKET, SO_ERROR, &so_error, &so_len, err);
-            if (st == BTC_OK && so_error != 0) {
-                char text[128];
-                fill_error(err, BTC_ERR_IO, so_error, "connect failed: %s",
-                           btc_network_error_string(so_error, text, sizeof text));
-                st = BTC_ERR_IO;
-            }
-        }
-    } else if (st == BTC_ERR_IO) {
-        char text[128];
-        fill_error(err, st, err->code, "connect failed: %s", btc_network_error_string(err->code, text, sizeof text));
-    }
-    if (st != BTC_OK)
-        (void)btc_sock_reset(s, NULL);
-    return st;
-}
-
-/* Tries every address of the target in turn until one connects; the exit status on failure. */
 static int connect_target(const options *o, btc_sock *s)
 {
     char host[256];
     char port[8];
     if (!split_target(o->target, host, sizeof host, port, sizeof port))
         return usage_error("'%s' is not HOST:PORT (port 1..65535; IPv6 as [ADDR]:PORT)", o->target);
-
-    struct addrinfo hints;
-    struct addrinfo *list = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (strcmp(host, "localhost") == 0 ? 0 : AI_NUMERICHOST);
-    int gai = getaddrinfo(host, port, &hints, &list);
-    if (gai != 0) {
-        fprintf(stderr, "%s: '%s' is not a numeric address or localhost (%s)\n", g_prog, host, gai_strerror(gai));
+    if (!numeric_or_localhost(host)) {
+        fprintf(stderr, "%s: '%s' is not a numeric address or localhost\n", g_prog, host);
         return EXIT_NOHOST;
     }
-
-    int64_t deadline = now_ms() + o->timeout_ms;
     btc_error err;
-    char where[INET6_ADDRSTRLEN + 32] = "";
-    fill_error(&err, BTC_ERR_IO, 0, "no address to connect to");
-    for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-        describe(ai->ai_addr, ai->ai_addrlen, where, sizeof where);
-        if (connect_one(s, ai, deadline, &err) == BTC_OK) {
-            if (o->verbose)
-                fprintf(stderr, "%s: connected to %s\n", g_prog, where);
-            freeaddrinfo(list);
-            return 0;
-        }
-        if (o->verbose || ai->ai_next != NULL)
-            fprintf(stderr, "%s: %s: %s\n", g_prog, where, err.message);
-        if (err.status == BTC_ERR_INTERRUPTED || err.status == BTC_ERR_TIMEOUT)
-            break; /* the one deadline covers every address */
+    btc_status st = btc_sock_dial(s, host, port, o->timeout_ms, &g_stop, &err);
+    if (st == BTC_ERR_RESOLVE) {
+        fprintf(stderr, "%s: '%s' is not a numeric address or localhost (%s)\n", g_prog, host, err.message);
+        return EXIT_NOHOST;
     }
-    freeaddrinfo(list);
-    char what[sizeof where + 16];
-    snprintf(what, sizeof what, "connect to %s", where);
+    if (st == BTC_OK) {
+        if (o->verbose)
+            fprintf(stderr, "%s: connected to %s\n", g_prog, o->target);
+        return 0;
+    }
+    char what[300];
+    snprintf(what, sizeof what, "connect to %s", o->target);
     return report(what, "consumed", &err);
 }
 

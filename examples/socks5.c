@@ -9,13 +9,11 @@
  * and the tunnel to standard output until the peer closes, or until standard
  * input has ended and the tunnel has been quiet for --quit-after ms.
  *
- * This is how Bitcoin Core reaches .onion peers through Tor's SOCKS port:
- * the handshake messages go out with SendComplete, and the replies are
- * binary with no terminator, so they are read with an exact-length read
- * (read_exact below: btc_sock_recv + btc_sock_wait against one monotonic
- * deadline). Reading exactly the reply's length matters: the target may
- * speak first, and its first bytes can arrive in the same segment as the
- * proxy's reply; they belong to the relay, not to the handshake.
+ * This is how Bitcoin Core reaches .onion peers through Tor's SOCKS port. The
+ * connect is btc_sock_dial and the handshake btc_socks5_connect_bound, under
+ * one deadline; the library reads every reply exactly, which matters: the
+ * target may speak first, and its first bytes can arrive in the same segment
+ * as the proxy's reply; they belong to the relay, not to the handshake.
  *
  * TARGET_HOST may be an IPv4 address, an IPv6 address in brackets, or a name
  * the proxy resolves (ATYP 3, as for .onion). PROXY_HOST is a numeric
@@ -28,7 +26,6 @@
 #include <btcsock.h>
 
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -286,45 +283,15 @@ static bool split_target(const char *target, char *host, size_t host_cap, uint16
 
 /* ---- connecting to the proxy ---------------------------------------------------- */
 
-static void set_error(btc_error *err, btc_status st, int code, const char *msg)
+/* A numeric IPv4/IPv6 address (digits, hex, dots and colons) or localhost: nothing that would ask a name server. */
+static bool numeric_or_localhost(const char *host)
 {
-    err->status = st;
-    err->code = code;
-    err->bytes = 0;
-    snprintf(err->message, sizeof err->message, "%s", msg);
+    if (strcmp(host, "localhost") == 0)
+        return true;
+    return strspn(host, "0123456789abcdefABCDEF.:") == strlen(host);
 }
 
-static btc_status connect_one(btc_sock *s, const struct addrinfo *ai, int64_t deadline, btc_error *err)
-{
-    char text[160];
-    char os[128];
-    btc_status st = btc_sock_open(s, ai->ai_family, SOCK_STREAM, 0, err);
-    if (st != BTC_OK)
-        return st;
-    st = btc_sock_connect(s, ai->ai_addr, ai->ai_addrlen, err);
-    if (st == BTC_ERR_WOULD_BLOCK) {
-        st = btc_sock_wait(s, left_ms(deadline), BTC_EV_SEND, NULL, &g_stop, err);
-        if (st == BTC_ERR_TIMEOUT)
-            set_error(err, st, 0, "connect timed out (no answer to the TCP handshake)");
-        if (st == BTC_OK) {
-            int so_error = 0;
-            socklen_t so_len = sizeof so_error;
-            st = btc_sock_get_sock_opt(s, SOL_SOCKET, SO_ERROR, &so_error, &so_len, err);
-            if (st == BTC_OK && so_error != 0) {
-                snprintf(text, sizeof text, "connect failed: %s", btc_network_error_string(so_error, os, sizeof os));
-                set_error(err, BTC_ERR_IO, so_error, text);
-                st = BTC_ERR_IO;
-            }
-        }
-    } else if (st == BTC_ERR_IO) {
-        snprintf(text, sizeof text, "connect failed: %s", btc_network_error_string(err->code, os, sizeof os));
-        set_error(err, st, err->code, text);
-    }
-    if (st != BTC_OK)
-        (void)btc_sock_reset(s, NULL);
-    return st;
-}
-
+/* btc_sock_dial: every address of the proxy host in turn, within the deadline. */
 static int connect_proxy(const options *o, btc_sock *s, int64_t deadline)
 {
     char host[256];
@@ -332,232 +299,78 @@ static int connect_proxy(const options *o, btc_sock *s, int64_t deadline)
     char port_text[8];
     if (!split_target(o->proxy, host, sizeof host, &port))
         return usage_error("proxy '%s' is not HOST:PORT (port 1..65535; IPv6 as [ADDR]:PORT)", o->proxy);
+    if (!numeric_or_localhost(host))
+        return fail(EXIT_NOHOST, "proxy host '%s' is not a numeric address or localhost", host);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)port);
-
-    struct addrinfo hints;
-    struct addrinfo *list = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (strcmp(host, "localhost") == 0 ? 0 : AI_NUMERICHOST);
-    int gai = getaddrinfo(host, port_text, &hints, &list);
-    if (gai != 0)
-        return fail(EXIT_NOHOST, "proxy host '%s' is not a numeric address or localhost (%s)", host, gai_strerror(gai));
-
     btc_error err;
-    set_error(&err, BTC_ERR_IO, 0, "no address to connect to");
-    for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
-        if (connect_one(s, ai, deadline, &err) == BTC_OK) {
-            freeaddrinfo(list);
-            if (o->verbose)
-                fprintf(stderr, "%s: connected to the proxy %s\n", g_prog, o->proxy);
-            return 0;
-        }
-        if (err.status == BTC_ERR_TIMEOUT || err.status == BTC_ERR_INTERRUPTED)
-            break;
+    btc_status st = btc_sock_dial(s, host, port_text, left_ms(deadline), &g_stop, &err);
+    if (st == BTC_ERR_RESOLVE)
+        return fail(EXIT_NOHOST, "proxy host '%s' is not a numeric address or localhost (%s)", host, err.message);
+    if (st != BTC_OK) {
+        char what[300];
+        snprintf(what, sizeof what, "connect to proxy %s", o->proxy);
+        return report(what, &err);
     }
-    freeaddrinfo(list);
-    char what[300];
-    snprintf(what, sizeof what, "connect to proxy %s", o->proxy);
-    return report(what, &err);
+    if (o->verbose)
+        fprintf(stderr, "%s: connected to the proxy %s\n", g_prog, o->proxy);
+    return 0;
 }
 
 /* ---- the handshake -------------------------------------------------------------------- */
 
 /*
- * Reads exactly n bytes before the deadline: recv what is there, wait for
- * more, repeat. Never reads past n, so whatever follows stays in the socket.
- * On failure err->bytes is how many of the n arrived.
+ * The exit status of a BTC_ERR_PROXY: 20 + the reply code for a refusal, 29
+ * for an unassigned one; for a violation (code 0) the library's message says
+ * which: no acceptable method (30), failed authentication (31), else 20.
  */
-static btc_status read_exact(const btc_sock *s, uint8_t *buf, size_t n, int64_t deadline, btc_error *err)
+static int proxy_exit(const btc_error *err)
 {
-    size_t got = 0;
-    while (got < n) {
-        size_t r = 0;
-        btc_status st = btc_sock_recv(s, buf + got, n - got, 0, &r, err);
-        if (st == BTC_OK) {
-            got += r;
-            continue;
-        }
-        if (st == BTC_ERR_WOULD_BLOCK) /* nothing yet: wait for the rest, within what is left */
-            st = btc_sock_wait(s, left_ms(deadline), BTC_EV_RECV, NULL, &g_stop, err);
-        if (st != BTC_OK) {
-            char text[BTC_ERROR_MESSAGE_MAX];
-            snprintf(text, sizeof text, "got %zu of %zu bytes (%.200s)", got, n,
-                     st == BTC_ERR_CLOSED ? "the proxy closed the connection" : err->message);
-            set_error(err, st, err->code, text);
-            err->bytes = got;
-            return st;
-        }
-    }
-    err->status = BTC_OK;
-    err->bytes = got;
-    err->message[0] = '\0';
-    return BTC_OK;
-}
-
-static const char *reply_text(uint8_t rep)
-{
-    switch (rep) {
-    case 0x01:
-        return "general SOCKS server failure";
-    case 0x02:
-        return "connection not allowed by ruleset";
-    case 0x03:
-        return "network unreachable";
-    case 0x04:
-        return "host unreachable";
-    case 0x05:
-        return "connection refused (by the target)";
-    case 0x06:
-        return "TTL expired";
-    case 0x07:
-        return "command not supported";
-    case 0x08:
-        return "address type not supported";
-    default:
-        return "unassigned reply code";
-    }
-}
-
-/* Builds the CONNECT request for "HOST:PORT"; returns its length, 0 if the target is malformed. */
-static size_t build_connect(const char *target, uint8_t *req, size_t cap, bool verbose)
-{
-    char host[256];
-    uint16_t port;
-    if (cap < 4 + 1 + 255 + 2 || !split_target(target, host, sizeof host, &port))
-        return 0;
-    size_t n = 0;
-    req[n++] = 0x05; /* VER */
-    req[n++] = 0x01; /* CMD: CONNECT */
-    req[n++] = 0x00; /* RSV */
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (target[0] != '[' && inet_pton(AF_INET, host, &a4) == 1) {
-        req[n++] = 0x01;
-        memcpy(req + n, &a4, 4);
-        n += 4;
-    } else if (target[0] == '[' && inet_pton(AF_INET6, host, &a6) == 1) {
-        req[n++] = 0x04;
-        memcpy(req + n, &a6, 16);
-        n += 16;
-    } else if (target[0] != '[') {
-        size_t len = strlen(host); /* split_target keeps it below 256 */
-        req[n++] = 0x03;
-        req[n++] = (uint8_t)len;
-        memcpy(req + n, host, len);
-        n += len;
-        if (verbose)
-            fprintf(stderr, "%s: the proxy resolves '%s'\n", g_prog, host);
-    } else {
-        return 0; /* brackets around something that is not IPv6 */
-    }
-    req[n++] = (uint8_t)(port >> 8);
-    req[n++] = (uint8_t)(port & 0xff);
-    return n;
+    if (err->code >= 1 && err->code <= 8)
+        return EXIT_REPLY_BASE + err->code;
+    if (err->code != 0)
+        return EXIT_REPLY_UNKNOWN;
+    if (strstr(err->message, "no acceptable authentication method") != NULL)
+        return EXIT_NO_METHOD;
+    if (strstr(err->message, "authentication failed") != NULL)
+        return EXIT_AUTH_FAILED;
+    return EXIT_NOT_SOCKS5;
 }
 
 /*
- * RFC 1928 method negotiation, RFC 1929 authentication, CONNECT. On success
- * the socket is positioned at the first byte from the target.
+ * RFC 1928 (and 1929) through btc_socks5_connect_bound: every reply is read
+ * exactly, so on success the socket is positioned at the first byte from the
+ * target.
  */
-static int handshake(const options *o, const btc_sock *s, const uint8_t *request, size_t request_len, int64_t deadline)
+static int handshake(const options *o, const btc_sock *s, const char *host, uint16_t port, int64_t deadline)
 {
+    btc_socks5_auth auth = {o->user, o->password};
+    btc_socks5_bound bound;
     btc_error err;
-    uint8_t msg[3 + 255 + 255];
-    uint8_t reply[4 + 256 + 2];
-    size_t n = 0;
-
-    /* Greeting: offer no-auth, or user/password only when we were given one. */
-    msg[n++] = 0x05;
-    msg[n++] = 0x01;
-    msg[n++] = o->user != NULL ? 0x02 : 0x00;
-    if (btc_sock_send_complete(s, msg, n, left_ms(deadline), &g_stop, &err) != BTC_OK)
-        return report("sending the SOCKS5 greeting", &err);
-    if (read_exact(s, reply, 2, deadline, &err) != BTC_OK)
-        return report("reading the method reply", &err);
-    if (reply[0] != 0x05)
-        return fail(EXIT_NOT_SOCKS5, "not a SOCKS5 proxy: the method reply starts with 0x%02x, not 0x05", reply[0]);
-    if (reply[1] == 0xFF)
-        return fail(EXIT_NO_METHOD, "the proxy accepts none of our authentication methods (0xFF): we offered %s",
-                    o->user != NULL ? "user/password (0x02)"
-                                    : "no authentication (0x00); it may require --user/--password");
-    if (reply[1] != msg[2])
-        return fail(EXIT_NOT_SOCKS5, "the proxy chose method 0x%02x, which we did not offer", reply[1]);
-    if (o->verbose)
-        fprintf(stderr, "%s: method 0x%02x accepted\n", g_prog, reply[1]);
-
-    if (reply[1] == 0x02) {
-        size_t ulen = strlen(o->user);
-        size_t plen = strlen(o->password);
-        n = 0;
-        msg[n++] = 0x01; /* the sub-negotiation's own version */
-        msg[n++] = (uint8_t)ulen;
-        memcpy(msg + n, o->user, ulen);
-        n += ulen;
-        msg[n++] = (uint8_t)plen;
-        memcpy(msg + n, o->password, plen);
-        n += plen;
-        btc_status st = btc_sock_send_complete(s, msg, n, left_ms(deadline), &g_stop, &err);
-        memset(msg, 0, sizeof msg); /* do not leave the password lying around */
-        if (st != BTC_OK)
-            return report("sending user/password", &err);
-        if (read_exact(s, reply, 2, deadline, &err) != BTC_OK)
-            return report("reading the authentication reply", &err);
-        if (reply[0] != 0x01)
-            return fail(EXIT_NOT_SOCKS5, "malformed authentication reply (version 0x%02x, not 0x01)", reply[0]);
-        if (reply[1] != 0x00)
-            return fail(EXIT_AUTH_FAILED, "user/password authentication failed (status 0x%02x)", reply[1]);
-        if (o->verbose)
-            fprintf(stderr, "%s: authenticated as '%s'\n", g_prog, o->user);
+    btc_status st = btc_socks5_connect_bound(s, host, port, o->user != NULL ? &auth : NULL, left_ms(deadline), &g_stop,
+                                             &bound, &err);
+    if (st == BTC_ERR_PROXY) {
+        int code = proxy_exit(&err);
+        if (code == EXIT_NO_METHOD)
+            return fail(code, "the proxy accepts none of our authentication methods (0xFF): we offered %s",
+                        o->user != NULL ? "no authentication and user/password (0x00, 0x02)"
+                                        : "no authentication (0x00); it may require --user/--password");
+        if (err.code != 0)
+            return fail(code, "the proxy could not connect to %s: reply 0x%02x, %s", o->target, (unsigned)err.code,
+                        btc_socks5_reply_message(err.code));
+        return fail(code, "%s", err.message);
     }
-
-    if (btc_sock_send_complete(s, request, request_len, left_ms(deadline), &g_stop, &err) != BTC_OK)
-        return report("sending the CONNECT request", &err);
-
-    /* VER REP RSV ATYP, then an address whose length ATYP gives, then the port. */
-    if (read_exact(s, reply, 4, deadline, &err) != BTC_OK)
-        return report("reading the CONNECT reply", &err);
-    if (reply[0] != 0x05)
-        return fail(EXIT_NOT_SOCKS5, "malformed CONNECT reply: version 0x%02x, not 0x05", reply[0]);
-    if (reply[1] != 0x00) {
-        int code = reply[1] <= 0x08 ? EXIT_REPLY_BASE + reply[1] : EXIT_REPLY_UNKNOWN;
-        return fail(code, "the proxy could not connect to %s: reply 0x%02x, %s", o->target, reply[1],
-                    reply_text(reply[1]));
-    }
-    size_t addr_len;
-    size_t have = 4;
-    switch (reply[3]) {
-    case 0x01:
-        addr_len = 4;
-        break;
-    case 0x04:
-        addr_len = 16;
-        break;
-    case 0x03:
-        if (read_exact(s, reply + 4, 1, deadline, &err) != BTC_OK)
-            return report("reading the bound name's length", &err);
-        have = 5;
-        addr_len = reply[4];
-        break;
-    default:
-        return fail(EXIT_NOT_SOCKS5, "malformed CONNECT reply: address type 0x%02x", reply[3]);
-    }
-    if (read_exact(s, reply + have, addr_len + 2, deadline, &err) != BTC_OK)
-        return report("reading the bound address", &err);
-
+    if (st != BTC_OK)
+        return report("SOCKS5 handshake", &err);
     if (o->verbose || o->no_relay) {
         char text[300];
-        const uint8_t *a = reply + have;
-        if (reply[3] == 0x01)
-            inet_ntop(AF_INET, a, text, sizeof text);
-        else if (reply[3] == 0x04)
-            inet_ntop(AF_INET6, a, text, sizeof text);
+        if (bound.atyp == 1)
+            inet_ntop(AF_INET, bound.addr, text, sizeof text);
+        else if (bound.atyp == 4)
+            inet_ntop(AF_INET6, bound.addr, text, sizeof text);
         else
-            snprintf(text, sizeof text, "%.*s", (int)addr_len, (const char *)a);
-        unsigned bport = (unsigned)a[addr_len] << 8 | a[addr_len + 1];
+            snprintf(text, sizeof text, "%.*s", (int)bound.len, (const char *)bound.addr);
         fprintf(o->no_relay ? stdout : stderr, "%s%stunnel to %s open; the proxy bound %s port %u\n",
-                o->no_relay ? "" : g_prog, o->no_relay ? "" : ": ", o->target, text, bport);
+                o->no_relay ? "" : g_prog, o->no_relay ? "" : ": ", o->target, text, (unsigned)bound.port);
     }
     return 0;
 }
@@ -635,7 +448,7 @@ static int relay(const options *o, const btc_sock *tunnel)
             if (got == 0) {
                 stdin_open = false;
                 if (o->half_close)
-                    (void)shutdown(btc_sock_get(tunnel), SHUT_WR);
+                    (void)btc_sock_shutdown(tunnel, BTC_SHUT_WR, NULL);
                 if (o->quit_after_ms == 0)
                     break;
                 continue;
@@ -670,10 +483,10 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error we report, not a silent death */
 
-    /* The target is checked before anything is connected. */
-    uint8_t request[4 + 1 + 255 + 2];
-    size_t request_len = build_connect(o.target, request, sizeof request, o.verbose);
-    if (request_len == 0) {
+    /* The target is checked before anything is connected (brackets are for IPv6 only). */
+    char host[256];
+    uint16_t port;
+    if (!split_target(o.target, host, sizeof host, &port) || (o.target[0] == '[' && strchr(host, ':') == NULL)) {
         btc_interrupt_destroy(&g_stop);
         return usage_error("target '%s' is not HOST:PORT (port 1..65535; IPv6 as [ADDR]:PORT)", o.target);
     }
@@ -682,7 +495,7 @@ int main(int argc, char **argv)
     int64_t deadline = now_ms() + o.timeout_ms; /* one deadline for connect + handshake */
     rc = connect_proxy(&o, &s, deadline);
     if (rc == 0)
-        rc = handshake(&o, &s, request, request_len, deadline);
+        rc = handshake(&o, &s, host, port, deadline);
     if (rc == 0 && !o.no_relay)
         rc = relay(&o, &s);
     (void)btc_sock_reset(&s, NULL);

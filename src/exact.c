@@ -5,58 +5,31 @@
  */
 #include "internal.h"
 
+/* Where the read stands: the buffer and how much of it is filled. */
+typedef struct exact_cursor {
+    const btc_sock *s;
+    const btc_sys *sys;
+    uint8_t *buf;
+    size_t len;
+    size_t got;
+} exact_cursor;
+
+/* One read of what is missing, never more. */
+static btc_ssize_t read_once(void *ctx, size_t *asked)
+{
+    const exact_cursor *c = ctx;
+    *asked = c->len - c->got;
+    return c->sys->recv(c->sys->ctx, c->s->fd, c->buf + c->got, *asked, BTC_MSG_DONTWAIT);
+}
+
+static void read_advance(void *ctx, size_t n) { ((exact_cursor *)ctx)->got += n; }
+
 btc_status btc__recv_all(const btc_sock *s, void *buf, size_t len, btc__deadline dl, btc_interrupt *intr, size_t *got,
                          int *code)
 {
-    const btc_sys *sys = btc__sys_of(s);
-    uint8_t *p = buf;
-    *got = 0;
-    *code = 0;
-    while (*got < len) {
-        size_t want = len - *got;
-        btc_ssize_t n = sys->recv(sys->ctx, s->fd, p + *got, want, BTC_MSG_DONTWAIT);
-        if (n > 0) {
-            if ((size_t)n > want) /* the slot claims bytes it had no room for */
-                return BTC_ERR_PROTOCOL;
-            *got += (size_t)n;
-            if (*got == len)
-                return BTC_OK;
-            btc_status st = btc__check_stop(sys, dl, intr);
-            if (st != BTC_OK)
-                return st;
-            continue;
-        }
-        if (n == 0)
-            return BTC_ERR_CLOSED;
-        *code = sys->last_error(sys->ctx);
-        if (btc_io_error_is_permanent(*code))
-            return BTC_ERR_IO;
-        btc_status st = btc__wait_ready(s, sys, BTC_EV_RECV, dl, intr, code);
-        if (st != BTC_OK)
-            return st;
-    }
-    return BTC_OK;
-}
-
-/* Formats a stop of the exact read; `got` of `len` bytes arrived. */
-static btc_status exact_stop(btc_status st, int code, size_t got, size_t len, btc_error *err)
-{
-    switch (st) {
-    case BTC_OK:
-        return btc__ok(err, got);
-    case BTC_ERR_CLOSED:
-        return btc__fail(err, st, 0, got, "connection closed by peer after %zu of %zu bytes", got, len);
-    case BTC_ERR_TIMEOUT:
-        return btc__fail(err, st, 0, got, "receive timeout (received %zu of %zu bytes)", got, len);
-    case BTC_ERR_INTERRUPTED:
-        return btc__fail(err, st, 0, got, "receive interrupted (received %zu of %zu bytes)", got, len);
-    case BTC_ERR_PROTOCOL:
-        return btc__fail(err, st, 0, got, "read claimed more bytes than asked for (received %zu of %zu)", got, len);
-    case BTC_ERR_NOT_SELECTABLE:
-        return btc__fail(err, st, 0, got, "receive: socket not usable with the %s backend", btc_wait_backend());
-    default:
-        return btc__fail(err, st, code, got, "receive failed after %zu of %zu bytes", got, len);
-    }
+    exact_cursor c = {s, btc__sys_of(s), buf, len, 0};
+    const btc__mover m = {s, len, BTC_EV_RECV, BTC_ERR_CLOSED, read_once, read_advance};
+    return btc__transfer(&m, &c, dl, intr, got, code);
 }
 
 static btc_status recv_exact(const btc_sock *s, void *buf, size_t len, int64_t timeout_ms, btc_interrupt *intr,
@@ -77,7 +50,7 @@ static btc_status recv_exact(const btc_sock *s, void *buf, size_t len, int64_t t
     size_t got;
     int code;
     st = btc__recv_all(s, buf, len, btc__deadline_in(btc__sys_of(s), timeout_ms), intr, &got, &code);
-    return exact_stop(st, code, got, len, err);
+    return btc__transfer_stop(err, st, code, "receive", "received", got, len);
 }
 
 btc_status btc_sock_recv_exact(const btc_sock *s, void *buf, size_t len, int64_t timeout_ms, btc_interrupt *intr,

@@ -98,17 +98,41 @@ btc_status btc__wait_ready(const btc_sock *s, const btc_sys *sys, btc_events eve
 /** A waiter woken by intr's descriptor with its flag clear: drains the stale wake-up (see interrupt.c). */
 void btc__interrupt_drop_stale(btc_interrupt *i);
 
-/* ---- the transfer loops (send.c, exact.c) ------------------------------------ */
+/* ---- the transfer loop (transfer.c) and its users (send.c, exact.c) ------------------- */
+
+/** What btc__transfer moves: total bytes over s, one call at a time, as the user says. */
+typedef struct btc__mover {
+    const btc_sock *s;
+    size_t total;       /* bytes to move in all (> 0) */
+    btc_events events;  /* what a transient error waits for: BTC_EV_SEND or BTC_EV_RECV */
+    btc_status on_zero; /* a call that moves 0 bytes: BTC_ERR_PROTOCOL (a send), BTC_ERR_CLOSED (a read) */
+    /** One call for what is left: the bytes moved (> 0), 0, or -1 (last_error says why); *asked: offered. */
+    btc_ssize_t (*once)(void *ctx, size_t *asked);
+    /** n more bytes were moved. */
+    void (*advance)(void *ctx, size_t n);
+} btc__mover;
 
 /**
- * Sends iov[0..iovcnt) in full by the deadline (the first attempt before
+ * Moves m->total bytes by the deadline (see transfer.c for the rules).
+ * *moved: the bytes moved. Returns BTC_OK, TIMEOUT, INTERRUPTED, IO
+ * (*code), PROTOCOL, m->on_zero or NOT_SELECTABLE; fills no btc_error.
+ */
+btc_status btc__transfer(const btc__mover *m, void *ctx, btc__deadline dl, btc_interrupt *intr, size_t *moved,
+                         int *code);
+
+/** Words a stop of btc__transfer: op "send"/"receive", verb "sent"/"received", done of total bytes. */
+btc_status btc__transfer_stop(btc_error *err, btc_status st, int code, const char *op, const char *verb, size_t done,
+                              size_t total);
+
+/**
+ * Sends iov[0..iovcnt) (total bytes, > 0) in full by the deadline (the first attempt before
  * any check; deadline and interrupt checked after every partial send and
  * before every wait). *sent: the bytes the peer was given. Returns BTC_OK,
  * TIMEOUT, INTERRUPTED, IO (*code), PROTOCOL or NOT_SELECTABLE; fills no
  * btc_error.
  */
-btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, btc__deadline dl, btc_interrupt *intr,
-                         size_t *sent, int *code);
+btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__deadline dl,
+                         btc_interrupt *intr, size_t *sent, int *code);
 
 /**
  * Receives exactly len bytes into buf by the deadline, never more; *got:

@@ -7,6 +7,8 @@
 
 /* Where the send stands: the piece it is at and how much of that piece is out. */
 typedef struct send_cursor {
+    const btc_sock *s;
+    const btc_sys *sys;
     const btc_iovec *iov;
     size_t iovcnt;
     size_t at;  /* the first piece not sent in full */
@@ -14,8 +16,9 @@ typedef struct send_cursor {
 } send_cursor;
 
 /* Moves the cursor past n sent bytes (n never exceeds what is left). */
-static void cursor_advance(send_cursor *c, size_t n)
+static void cursor_advance(void *ctx, size_t n)
 {
+    send_cursor *c = ctx;
     while (n > 0) {
         size_t left = c->iov[c->at].len - c->off;
         if (n < left) {
@@ -35,18 +38,18 @@ static void cursor_advance(send_cursor *c, size_t n)
  * send of up to BTC_IOV_BATCH pieces where the table has the sendv slot (a
  * version-1 table does not: then piece by piece). *asked is the bytes offered.
  */
-static btc_ssize_t send_once(const btc_sock *s, const btc_sys *sys, const send_cursor *c, size_t *asked)
+static btc_ssize_t send_once(void *ctx, size_t *asked)
 {
+    const send_cursor *c = ctx;
+    const btc_sys *sys = c->sys;
     const uint8_t *first = (const uint8_t *)c->iov[c->at].base + c->off;
     size_t first_len = c->iov[c->at].len - c->off;
-    if (c->at + 1 == c->iovcnt || !BTC__SYS_HAS(sys, sendv)) {
-        *asked = first_len;
-        return sys->send(sys->ctx, s->fd, first, first_len, BTC_MSG_DONTWAIT);
-    }
+    *asked = first_len;
+    if (c->at + 1 == c->iovcnt || !BTC__SYS_HAS(sys, sendv))
+        return sys->send(sys->ctx, c->s->fd, first, first_len, BTC_MSG_DONTWAIT);
     btc_iovec batch[BTC_IOV_BATCH];
     size_t n = 0;
     batch[n++] = (btc_iovec){first, first_len};
-    *asked = first_len;
     for (size_t i = c->at + 1; i < c->iovcnt && n < BTC_IOV_BATCH; i++) {
         if (c->iov[i].len == 0)
             continue;
@@ -54,67 +57,18 @@ static btc_ssize_t send_once(const btc_sock *s, const btc_sys *sys, const send_c
         *asked += c->iov[i].len;
     }
     if (n == 1)
-        return sys->send(sys->ctx, s->fd, first, first_len, BTC_MSG_DONTWAIT);
-    return sys->sendv(sys->ctx, s->fd, batch, n, BTC_MSG_DONTWAIT);
+        return sys->send(sys->ctx, c->s->fd, first, first_len, BTC_MSG_DONTWAIT);
+    return sys->sendv(sys->ctx, c->s->fd, batch, n, BTC_MSG_DONTWAIT);
 }
 
-btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, btc__deadline dl, btc_interrupt *intr,
-                         size_t *sent, int *code)
+btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__deadline dl,
+                         btc_interrupt *intr, size_t *sent, int *code)
 {
-    const btc_sys *sys = btc__sys_of(s);
-    send_cursor c = {iov, iovcnt, 0, 0};
-    *sent = 0;
-    *code = 0;
+    send_cursor c = {s, btc__sys_of(s), iov, iovcnt, 0, 0};
+    /* A send that takes no byte is a broken contract, not a closed peer. */
+    const btc__mover m = {s, total, BTC_EV_SEND, BTC_ERR_PROTOCOL, send_once, cursor_advance};
     cursor_advance(&c, 0);
-    while (c.at < c.iovcnt) {
-        size_t asked;
-        btc_ssize_t n = send_once(s, sys, &c, &asked);
-        if (n > 0) {
-            if ((size_t)n > asked) /* the slot claims bytes it was never given */
-                return BTC_ERR_PROTOCOL;
-            *sent += (size_t)n;
-            cursor_advance(&c, (size_t)n);
-            if (c.at == c.iovcnt)
-                return BTC_OK;
-            /* Try again at once (the socket may take more), unless time is up. */
-            btc_status st = btc__check_stop(sys, dl, intr);
-            if (st != BTC_OK)
-                return st;
-            continue;
-        }
-        if (n == 0)
-            return BTC_ERR_PROTOCOL;
-        *code = sys->last_error(sys->ctx);
-        if (btc_io_error_is_permanent(*code))
-            return BTC_ERR_IO;
-        btc_status st = btc__wait_ready(s, sys, BTC_EV_SEND, dl, intr, code);
-        if (st != BTC_OK)
-            return st;
-    }
-    return BTC_OK;
-}
-
-/* Formats a stop of the send loop; `sent` of `len` bytes went out. */
-static btc_status send_stop(btc_status st, int code, size_t sent, size_t len, btc_error *err)
-{
-    switch (st) {
-    case BTC_OK:
-        return btc__ok(err, sent);
-    case BTC_ERR_TIMEOUT:
-        return btc__fail(err, st, 0, sent, "send timeout (sent %zu of %zu bytes)", sent, len);
-    case BTC_ERR_INTERRUPTED:
-        return btc__fail(err, st, 0, sent, "send interrupted (sent %zu of %zu bytes)", sent, len);
-    case BTC_ERR_PROTOCOL:
-        return btc__fail(err, st, 0, sent,
-                         "send made no progress or claimed more than it was given (sent %zu of %zu "
-                         "bytes)",
-                         sent, len);
-    case BTC_ERR_NOT_SELECTABLE:
-        return btc__fail(err, st, 0, sent, "send: socket not usable with the %s backend (sent %zu of %zu bytes)",
-                         btc_wait_backend(), sent, len);
-    default:
-        return btc__fail(err, st, code, sent, "send failed (sent %zu of %zu bytes)", sent, len);
-    }
+    return btc__transfer(&m, &c, dl, intr, sent, code);
 }
 
 /* The common tail of both operations: argument checks done, total known. */
@@ -130,8 +84,8 @@ static btc_status send_pieces(const char *op, const btc_sock *s, const btc_iovec
         return btc__ok(err, 0);
     size_t sent;
     int code;
-    st = btc__send_all(s, iov, iovcnt, btc__deadline_in(btc__sys_of(s), timeout_ms), intr, &sent, &code);
-    return send_stop(st, code, sent, total, err);
+    st = btc__send_all(s, iov, iovcnt, total, btc__deadline_in(btc__sys_of(s), timeout_ms), intr, &sent, &code);
+    return btc__transfer_stop(err, st, code, "send", "sent", sent, total);
 }
 
 static btc_status send_one(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,

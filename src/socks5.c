@@ -185,6 +185,7 @@ typedef struct socks_run {
     int code;        /* of the last failed transfer */
     const char *stage;
     bool started; /* a step was taken: the next ones first look at the deadline and the interrupt */
+    btc_socks5_bound bound;
 } socks_run;
 
 /*
@@ -209,7 +210,7 @@ static btc_status put(socks_run *r, const char *stage, const uint8_t *msg, size_
         return st;
     btc_iovec one = {msg, len};
     size_t sent;
-    return btc__send_all(r->s, &one, 1, r->dl, r->intr, &sent, &r->code);
+    return btc__send_all(r->s, &one, 1, len, r->dl, r->intr, &sent, &r->code);
 }
 
 static btc_status get(socks_run *r, const char *stage, uint8_t *buf, size_t len)
@@ -299,19 +300,25 @@ static btc_status reply_address(socks_run *r, uint8_t atyp, btc_error *err)
     size_t len;
     btc_status st = BTC_OK;
     if (atyp == SOCKS_ATYP_IPV4) {
-        len = 4 + 2;
+        len = 4;
     } else if (atyp == SOCKS_ATYP_IPV6) {
-        len = 16 + 2;
+        len = 16;
     } else if (atyp == SOCKS_ATYP_DOMAIN) {
         uint8_t n = 0; /* not read when the get fails */
         st = get(r, "reply address", &n, 1);
-        len = (size_t)n + 2;
+        len = n;
     } else {
         return VIOLATION(r, err, "unknown address type %u in the reply", atyp);
     }
     if (st == BTC_OK)
-        st = get(r, "reply address", rest, len);
-    return st == BTC_OK ? BTC_OK : transfer_stop(r, st, err);
+        st = get(r, "reply address", rest, len + 2);
+    if (st != BTC_OK)
+        return transfer_stop(r, st, err);
+    r->bound.atyp = atyp;
+    r->bound.len = (uint8_t)len;
+    memcpy(r->bound.addr, rest, len);
+    r->bound.port = (uint16_t)((unsigned)rest[len] << 8 | rest[len + 1]);
+    return BTC_OK;
 }
 
 /* The CONNECT request and its reply, read exactly. */
@@ -346,7 +353,7 @@ static btc_status request(socks_run *r, const uint8_t *field, size_t field_len, 
 static bool field_ok(const char *s) { return s != NULL && s[0] != '\0' && strlen(s) <= SOCKS_FIELD_MAX; }
 
 static btc_status socks5_connect(const btc_sock *proxy, const char *host, uint16_t port, const btc_socks5_auth *auth,
-                                 int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
+                                 int64_t timeout_ms, btc_interrupt *intr, btc_socks5_bound *bound, btc_error *err)
 {
     const char *op = "socks5_connect";
     btc_status st = btc__check_sock(op, proxy, err);
@@ -365,20 +372,33 @@ static btc_status socks5_connect(const btc_sock *proxy, const char *host, uint16
         st = btc__check_interrupt(op, intr, err);
     if (st != BTC_OK)
         return st;
-    socks_run r = {proxy, btc__deadline_in(btc__sys_of(proxy), timeout_ms), intr, 0, 0, "", false};
+    socks_run r;
+    memset(&r, 0, sizeof r);
+    r.s = proxy;
+    r.dl = btc__deadline_in(btc__sys_of(proxy), timeout_ms);
+    r.intr = intr;
+    r.stage = "";
     st = negotiate(&r, auth, err);
     if (st == BTC_OK)
         st = request(&r, field, field_len, atyp, port, err);
+    if (st == BTC_OK && bound != NULL)
+        *bound = r.bound;
     return st == BTC_OK ? btc__ok(err, r.received) : st;
+}
+
+btc_status btc_socks5_connect_bound(const btc_sock *proxy, const char *host, uint16_t port, const btc_socks5_auth *auth,
+                                    int64_t timeout_ms, btc_interrupt *intr, btc_socks5_bound *bound, btc_error *err)
+{
+    btc_error local;
+    if (err == NULL)
+        err = &local;
+    btc_status st = socks5_connect(proxy, host, port, auth, timeout_ms, intr, bound, err);
+    btc__log_result("socks5_connect", err);
+    return st;
 }
 
 btc_status btc_socks5_connect(const btc_sock *proxy, const char *host, uint16_t port, const btc_socks5_auth *auth,
                               int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
 {
-    btc_error local;
-    if (err == NULL)
-        err = &local;
-    btc_status st = socks5_connect(proxy, host, port, auth, timeout_ms, intr, err);
-    btc__log_result("socks5_connect", err);
-    return st;
+    return btc_socks5_connect_bound(proxy, host, port, auth, timeout_ms, intr, NULL, err);
 }

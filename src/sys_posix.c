@@ -24,6 +24,7 @@
 #endif
 
 #include "internal.h"
+#include "sys_addrinfo.h"
 
 /* ---- error classification and text ---------------------------------------- */
 
@@ -273,28 +274,7 @@ static btc_ssize_t posix_sendv(void *ctx, btc_socket_t s, const btc_iovec *iov, 
 static int posix_resolve(void *ctx, const char *host, const char *service, btc_addr *out, size_t cap, size_t *count)
 {
     (void)ctx;
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    struct addrinfo *list = NULL;
-    int rc = getaddrinfo(host, service, &hints, &list);
-    if (rc != 0)
-        return rc;
-    size_t n = 0;
-    for (const struct addrinfo *ai = list; ai != NULL && n < cap; ai = ai->ai_next) {
-        if (ai->ai_addrlen > sizeof out[n].addr)
-            continue;
-        out[n].family = ai->ai_family;
-        out[n].socktype = ai->ai_socktype;
-        out[n].protocol = ai->ai_protocol;
-        out[n].len = ai->ai_addrlen;
-        memcpy(&out[n].addr, ai->ai_addr, ai->ai_addrlen);
-        n++;
-    }
-    freeaddrinfo(list);
-    *count = n;
-    return n > 0 ? 0 : EAI_NONAME;
+    return btc__addrinfo_resolve(host, service, out, cap, count, EAI_NONAME);
 }
 
 char *btc__resolve_error_string(int code, char *buf, size_t cap)

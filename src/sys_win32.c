@@ -32,6 +32,8 @@
 #include <string.h>
 #include <windows.h>
 
+#include "sys_addrinfo.h"
+
 /* ---- Winsock initialisation --------------------------------------------------- */
 
 /*
@@ -608,28 +610,7 @@ static int win32_resolve(void *ctx, const char *host, const char *service, btc_a
     (void)ctx;
     if (winsock_ready() != 0)
         return WSAGetLastError();
-    struct addrinfo hints;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    struct addrinfo *list = NULL;
-    int rc = getaddrinfo(host, service, &hints, &list);
-    if (rc != 0)
-        return rc;
-    size_t n = 0;
-    for (const struct addrinfo *ai = list; ai != NULL && n < cap; ai = ai->ai_next) {
-        if (ai->ai_addrlen > sizeof out[n].addr)
-            continue;
-        out[n].family = ai->ai_family;
-        out[n].socktype = ai->ai_socktype;
-        out[n].protocol = ai->ai_protocol;
-        out[n].len = (socklen_t)ai->ai_addrlen;
-        memcpy(&out[n].addr, ai->ai_addr, ai->ai_addrlen);
-        n++;
-    }
-    freeaddrinfo(list);
-    *count = n;
-    return n > 0 ? 0 : WSAHOST_NOT_FOUND;
+    return btc__addrinfo_resolve(host, service, out, cap, count, WSAHOST_NOT_FOUND);
 }
 
 char *btc__resolve_error_string(int code, char *buf, size_t cap) { return btc_network_error_string(code, buf, cap); }

@@ -49,6 +49,19 @@ BTC_EXTERN btc_status btc_socks5_connect(const btc_sock *proxy, const char *host
                                          const btc_socks5_auth *auth, int64_t timeout_ms, btc_interrupt *intr,
                                          btc_error *err);
 
+/** The address a proxy bound for a tunnel: BND.ADDR and BND.PORT of its CONNECT reply. */
+typedef struct btc_socks5_bound {
+    uint8_t atyp;      /**< 1 IPv4 (4 bytes), 3 a name (len bytes, no NUL), 4 IPv6 (16 bytes) */
+    uint8_t len;       /**< bytes of addr in use */
+    uint8_t addr[255]; /**< the address as the proxy sent it */
+    uint16_t port;     /**< in host byte order */
+} btc_socks5_bound;
+
+/** btc_socks5_connect, and on BTC_OK the address the proxy bound into *bound (may be NULL). */
+BTC_EXTERN btc_status btc_socks5_connect_bound(const btc_sock *proxy, const char *host, uint16_t port,
+                                               const btc_socks5_auth *auth, int64_t timeout_ms, btc_interrupt *intr,
+                                               btc_socks5_bound *bound, btc_error *err);
+
 /** The text of a SOCKS5 reply code: "connection refused" for 5, "unknown reply code" outside 0..8; never NULL. */
 BTC_EXTERN const char *btc_socks5_reply_message(int reply);
 
