@@ -18,5 +18,6 @@
 #include "btcsock/sys.h"
 #include "btcsock/interrupt.h"
 #include "btcsock/sock.h"
+#include "btcsock/reader.h"
 
 #endif /* BTCSOCK_H */

@@ -186,11 +186,163 @@ static const kit_scn wait_scenarios[] = {
     {.name = "RECV|SEND, data ready", .in = KIT_STR("x\n"), .requested = BTC_EV_RECV | BTC_EV_SEND, .timeout_ms = 1000},
 };
 
+/* ---- btc_reader --------------------------------------------------------------------------- */
+
+/*
+ * A reader as the registry sees it: attached, one call, then detached, so
+ * that a run ends with the socket synced (lazy mode consumes the line only
+ * at the detach) and every byte the run consumed is in buf: the line (which
+ * a fresh reader finds at buf[0], NUL-terminated), the unfinished bytes a
+ * stop handed over, or the bytes the detach handed back after a stop that
+ * keeps them (TIMEOUT, INTERRUPTED, NOT_SELECTABLE). err->bytes is then
+ * what the whole run handed back, the KIT_IN accounting; a failed detach
+ * (its sync) is the run's result, with what that sync consumed.
+ */
+static btc_status reader_finish(kit_run *r, btc_reader *rd, btc_status st, btc_error *err)
+{
+    /* After IO or PROTOCOL the socket is broken: no detach, whose sync would be a second chance. */
+    if (st != BTC_ERR_IO && st != BTC_ERR_PROTOCOL) {
+        const void *held = NULL;
+        size_t held_len = 0;
+        btc_error derr;
+        btc_status dst = btc_reader_detach(rd, &held, &held_len, &derr);
+        if (dst != BTC_OK) {
+            *err = derr;
+            st = dst;
+        } else if (held_len > 0 && held != r->buf) {
+            memmove(r->buf, held, held_len); /* a fresh reader holds its unfinished line at buf[0] */
+        }
+    }
+    if (st == BTC_OK)
+        return st;
+    /* Every stop: buf[0..consumed) holds what the socket gave up (a line's bytes, delivered ones, held ones). */
+    uint64_t returned = 0;
+    uint64_t consumed = 0;
+    (void)btc_reader_position(rd, &returned, &consumed, NULL);
+    r->len = (size_t)consumed;
+    err->bytes = r->len;
+    if (r->len < r->c->max_data)
+        r->buf[r->len] = '\0';
+    return st;
+}
+
+static btc_status reader_line_run(kit_run *r, btc_error *err, unsigned flags)
+{
+    btc_reader rd;
+    r->len = 0;
+    btc_status st = btc_reader_init(&rd, r->s, r->buf, r->c->max_data, flags, err);
+    if (st != BTC_OK) {
+        if (r->c->max_data > 0)
+            r->buf[0] = '\0';
+        return st;
+    }
+    const char *line = NULL;
+    st = btc_reader_line(&rd, '\n', r->c->timeout_ms, r->intr, &line, &r->len, err);
+    return reader_finish(r, &rd, st, err);
+}
+
+static btc_status call_reader_line(kit_run *r, btc_error *err) { return reader_line_run(r, err, 0); }
+static btc_status call_reader_line_exact(kit_run *r, btc_error *err)
+{
+    return reader_line_run(r, err, BTC_READER_EXACT);
+}
+
+/* A window must hold two bytes: a smaller max_data is refused, and only that. */
+static const char *check_reader_line(const kit_run *r, size_t consumed, char *why, size_t cap)
+{
+    if ((r->st == BTC_ERR_INVALID_ARGUMENT) != (r->c->max_data < 2)) {
+        (void)snprintf(why, cap, "%s with a window of %zu bytes", btc_status_name(r->st), r->c->max_data);
+        return why;
+    }
+    return check_recv_until(r, consumed, why, cap);
+}
+
+/*
+ * btc_reader_read of max_data bytes into buf, through a small window of its
+ * own: a payload under the window's size is fetched through it (peeks),
+ * a larger one read straight into buf.
+ */
+#define KIT_READER_WINDOW 32
+static btc_status call_reader_read(kit_run *r, btc_error *err)
+{
+    static char window[KIT_READER_WINDOW];
+    btc_reader rd;
+    r->len = 0;
+    btc_status st = btc_reader_init(&rd, r->s, window, sizeof window, 0, err);
+    if (st != BTC_OK)
+        return st;
+    st = btc_reader_read(&rd, r->buf, r->c->max_data, r->c->timeout_ms, r->intr, err);
+    r->len = err->bytes;
+    return reader_finish(r, &rd, st, err);
+}
+
+/* Exactly max_data bytes on OK, never more consumed. */
+static const char *check_reader_read(const kit_run *r, size_t consumed, char *why, size_t cap)
+{
+    if (consumed > r->c->max_data)
+        (void)snprintf(why, cap, "consumed %zu for a read of %zu", consumed, r->c->max_data);
+    else if (r->st == BTC_OK && consumed != r->c->max_data)
+        (void)snprintf(why, cap, "OK after %zu of %zu bytes", consumed, r->c->max_data);
+    else if (r->st == BTC_ERR_INVALID_ARGUMENT || r->st == BTC_ERR_TOO_LARGE)
+        (void)snprintf(why, cap, "%s for a read", btc_status_name(r->st));
+    else
+        return NULL;
+    return why;
+}
+
+static const kit_scn reader_read_scenarios[] = {
+    {.name = "payload readable at once",
+     .in = KIT_STR("0123456789abcdefghij+rest"),
+     .timeout_ms = 5000,
+     .max_data = 20},
+    {.name = "payload larger than the window", .in_len = KIT_LONG_LINE + 7, .timeout_ms = 5000, .max_data = 2000},
+    {.name = "payload in small kernel chunks",
+     .in = KIT_STR("0123456789abcdefghij+rest"),
+     .max_peek = 3,
+     .timeout_ms = 5000,
+     .max_data = 20},
+    {.name = "large payload read in short pieces",
+     .in_len = KIT_LONG_LINE + 7,
+     .max_read = 700,
+     .timeout_ms = 5000,
+     .max_data = 2500},
+    {.name = "payload over arrivals",
+     .in = KIT_STR("0123456789abcdefghij+rest"),
+     .arrive_off = {3, 11, 19},
+     .arrive_dt = {10, 20, 30},
+     .narrive = 3,
+     .timeout_ms = 5000,
+     .max_data = 24},
+    {.name = "payload cut by EOF",
+     .in = KIT_STR("0123456789"),
+     .end_now = true,
+     .timeout_ms = 5000,
+     .max_data = 20,
+     .want = BTC_ERR_CLOSED},
+    {.name = "payload cut by silence",
+     .in = KIT_STR("0123456789"),
+     .timeout_ms = 50,
+     .max_data = 20,
+     .want = BTC_ERR_TIMEOUT},
+    {.name = "payload cut by a reset",
+     .in = KIT_STR("0123456789"),
+     .end_now = true,
+     .end_error = ECONNRESET,
+     .timeout_ms = 5000,
+     .max_data = 100,
+     .want = BTC_ERR_IO},
+};
+
 /* ---- the registry ----------------------------------------------------------------------- */
 
 #define KIT_LOOP_STATUSES                                                                          \
     (KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_TIMEOUT) | KIT_ST(BTC_ERR_INTERRUPTED) | KIT_ST(BTC_ERR_IO) | \
      KIT_ST(BTC_ERR_NOT_SELECTABLE))
+
+/* A reader's window smaller than two bytes is refused: the ops fuzz target chooses any max_data. */
+#define KIT_READER_STATUSES                                                                              \
+    (KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_TOO_LARGE) | KIT_ST(BTC_ERR_PROTOCOL) | \
+     KIT_ST(BTC_ERR_INVALID_ARGUMENT))
 
 const kit_op kit_ops[] = {
     {"recv_until_terminator", KIT_IN, call_recv_until,
@@ -206,6 +358,13 @@ const kit_op kit_ops[] = {
      KIT_COUNT(wait_scenarios), 1, NULL},
     {"wait_many", KIT_WAIT, call_wait_many, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
      KIT_COUNT(wait_scenarios), 1, NULL},
+    /* The reader's calls end in a detach (reader_finish): lazy mode costs the peek and the detach's read. */
+    {"reader_line", KIT_IN, call_reader_line, KIT_READER_STATUSES, recv_until_scenarios,
+     KIT_COUNT(recv_until_scenarios), 2, check_reader_line},
+    {"reader_line_exact", KIT_IN, call_reader_line_exact, KIT_READER_STATUSES, recv_until_scenarios,
+     KIT_COUNT(recv_until_scenarios), 2, check_reader_line},
+    {"reader_read", KIT_IN, call_reader_read, KIT_READER_STATUSES, reader_read_scenarios,
+     KIT_COUNT(reader_read_scenarios), 2, check_reader_read},
 };
 const size_t kit_op_count = KIT_COUNT(kit_ops);
 
