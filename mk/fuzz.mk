@@ -14,7 +14,7 @@
 #   make fuzz-explain          replays the seeds and prints what each operation did
 #   make fuzz-build            every flavour of every harness
 #
-# Knobs: FUZZ_TARGETS="recv_until send_complete wait errors"  FUZZ_BUILD=build/fuzz
+# Knobs: FUZZ_TARGETS="recv_until send_complete wait errors ops reader"  FUZZ_BUILD=build/fuzz
 #        FUZZ_SECONDS=600  FUZZ_JOBS=2 (long runs side by side)  FUZZ_NICE="nice -n 10"
 #        FUZZ_SMOKE_LF=60  FUZZ_SMOKE_AFL=30  FUZZ_MUTANT_SECONDS=60  FUZZ_MUTANTS=<patches>
 #        FUZZ_MUTANT_SEEDS=none (mutants fuzzed from an empty corpus, not the seeds)
@@ -23,7 +23,7 @@
 # Self-contained (FUZZ_ variables only), so that scripts/fuzz-mutants.sh can run
 # it with `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
 
-FUZZ_TARGETS  ?= recv_until send_complete wait errors ops
+FUZZ_TARGETS  ?= recv_until send_complete wait errors ops reader
 FUZZ_BUILD    ?= build/fuzz
 FUZZ_SECONDS  ?= 600
 FUZZ_JOBS     ?= 2

@@ -78,6 +78,7 @@ static btc_status rd_before_attempt(rd_call *c)
 
 static btc_status rd_wait(rd_call *c)
 {
+    c->attempted = true; /* a call that had to wait is past its first attempt */
     return btc__wait_ready(c->r->sock, c->r->sys, BTC_EV_RECV, rd_deadline(c), c->intr, &c->code);
 }
 
@@ -471,9 +472,7 @@ btc_status btc_reader_init(btc_reader *r, const btc_sock *s, void *buf, size_t c
     btc_error local;
     if (err == NULL)
         err = &local;
-    btc_status st = rd_init(r, s, buf, cap, flags, err);
-    btc__log_result("reader_init", err);
-    return st;
+    return rd_init(r, s, buf, cap, flags, err); /* like btc_sock_open, no I/O: nothing to log */
 }
 
 btc_status btc_reader_line(btc_reader *r, uint8_t terminator, int64_t timeout_ms, btc_interrupt *intr,
@@ -569,6 +568,5 @@ btc_status btc_reader_position(const btc_reader *r, uint64_t *returned, uint64_t
         *consumed = r->base + r->cons;
         st = btc__ok(err, 0);
     }
-    btc__log_result("reader_position", err);
-    return st;
+    return st; /* an accessor: nothing to log */
 }

@@ -189,36 +189,40 @@ static const kit_scn wait_scenarios[] = {
 /* ---- btc_reader --------------------------------------------------------------------------- */
 
 /*
- * A reader as the registry sees it: attached, one call, then detached, so
- * that a run ends with the socket synced (lazy mode consumes the line only
- * at the detach) and every byte the run consumed is in buf: the line (which
- * a fresh reader finds at buf[0], NUL-terminated), the unfinished bytes a
- * stop handed over, or the bytes the detach handed back after a stop that
- * keeps them (TIMEOUT, INTERRUPTED, NOT_SELECTABLE). err->bytes is then
- * what the whole run handed back, the KIT_IN accounting; a failed detach
- * (its sync) is the run's result, with what that sync consumed.
+ * A reader as the registry sees it: the call attaches a reader to the
+ * socket with buf as its window and makes one call; the finish detaches it,
+ * so that the run ends with the socket synced (lazy mode consumes the line
+ * only then) and every byte the run consumed is in buf: the line (a fresh
+ * reader finds it at buf[0], NUL-terminated), the unfinished bytes a stop
+ * handed over, or those the detach handed back after a stop that keeps
+ * them (TIMEOUT, INTERRUPTED, NOT_SELECTABLE). After IO or PROTOCOL the
+ * socket is broken: no detach, whose sync would be a second chance. On every
+ * stop r->len and err->bytes are then what the socket gave up
+ * (btc_reader_position), the KIT_IN accounting; a failed detach is the
+ * run's result.
  */
-static btc_status reader_finish(kit_run *r, btc_reader *rd, btc_status st, btc_error *err)
+static btc_status reader_finish(kit_run *r, btc_error *err)
 {
-    /* After IO or PROTOCOL the socket is broken: no detach, whose sync would be a second chance. */
+    btc_status st = r->st;
+    if (st == BTC_ERR_INVALID_ARGUMENT)
+        return st; /* never attached */
     if (st != BTC_ERR_IO && st != BTC_ERR_PROTOCOL) {
         const void *held = NULL;
         size_t held_len = 0;
         btc_error derr;
-        btc_status dst = btc_reader_detach(rd, &held, &held_len, &derr);
+        btc_status dst = btc_reader_detach(&r->reader, &held, &held_len, &derr);
         if (dst != BTC_OK) {
             *err = derr;
             st = dst;
         } else if (held_len > 0 && held != r->buf) {
-            memmove(r->buf, held, held_len); /* a fresh reader holds its unfinished line at buf[0] */
+            memmove(r->buf, held, held_len);
         }
     }
     if (st == BTC_OK)
         return st;
-    /* Every stop: buf[0..consumed) holds what the socket gave up (a line's bytes, delivered ones, held ones). */
     uint64_t returned = 0;
     uint64_t consumed = 0;
-    (void)btc_reader_position(rd, &returned, &consumed, NULL);
+    (void)btc_reader_position(&r->reader, &returned, &consumed, NULL);
     r->len = (size_t)consumed;
     err->bytes = r->len;
     if (r->len < r->c->max_data)
@@ -228,17 +232,15 @@ static btc_status reader_finish(kit_run *r, btc_reader *rd, btc_status st, btc_e
 
 static btc_status reader_line_run(kit_run *r, btc_error *err, unsigned flags)
 {
-    btc_reader rd;
     r->len = 0;
-    btc_status st = btc_reader_init(&rd, r->s, r->buf, r->c->max_data, flags, err);
-    if (st != BTC_OK) {
-        if (r->c->max_data > 0)
-            r->buf[0] = '\0';
-        return st;
-    }
+    /* A refused init (a window under 2 bytes) leaves the reader unusable: the line call then says so, and
+     * logs it, as every operation logs its one result (init itself does no I/O and logs nothing). */
+    (void)btc_reader_init(&r->reader, r->s, r->buf, r->c->max_data, flags, err);
     const char *line = NULL;
-    st = btc_reader_line(&rd, '\n', r->c->timeout_ms, r->intr, &line, &r->len, err);
-    return reader_finish(r, &rd, st, err);
+    btc_status st = btc_reader_line(&r->reader, '\n', r->c->timeout_ms, r->intr, &line, &r->len, err);
+    if (st == BTC_ERR_INVALID_ARGUMENT && r->c->max_data > 0)
+        r->buf[0] = '\0';
+    return st;
 }
 
 static btc_status call_reader_line(kit_run *r, btc_error *err) { return reader_line_run(r, err, 0); }
@@ -266,14 +268,11 @@ static const char *check_reader_line(const kit_run *r, size_t consumed, char *wh
 static btc_status call_reader_read(kit_run *r, btc_error *err)
 {
     static char window[KIT_READER_WINDOW];
-    btc_reader rd;
     r->len = 0;
-    btc_status st = btc_reader_init(&rd, r->s, window, sizeof window, 0, err);
-    if (st != BTC_OK)
-        return st;
-    st = btc_reader_read(&rd, r->buf, r->c->max_data, r->c->timeout_ms, r->intr, err);
+    (void)btc_reader_init(&r->reader, r->s, window, sizeof window, 0, err); /* cannot fail: as above if it did */
+    btc_status st = btc_reader_read(&r->reader, r->buf, r->c->max_data, r->c->timeout_ms, r->intr, err);
     r->len = err->bytes;
-    return reader_finish(r, &rd, st, err);
+    return st;
 }
 
 /* Exactly max_data bytes on OK, never more consumed. */
@@ -348,23 +347,23 @@ const kit_op kit_ops[] = {
     {"recv_until_terminator", KIT_IN, call_recv_until,
      KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_TOO_LARGE) | KIT_ST(BTC_ERR_PROTOCOL) |
          KIT_ST(BTC_ERR_INVALID_UTF8),
-     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until},
+     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until, NULL},
     {"send_complete", KIT_OUT, call_send_complete, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_PROTOCOL),
-     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL},
+     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, NULL},
     {"is_connected", KIT_PROBE, call_is_connected,
      KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_IO) | KIT_ST(BTC_ERR_PROTOCOL), is_connected_scenarios,
-     KIT_COUNT(is_connected_scenarios), 1, NULL},
+     KIT_COUNT(is_connected_scenarios), 1, NULL, NULL},
     {"wait", KIT_WAIT, call_wait, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
-     KIT_COUNT(wait_scenarios), 1, NULL},
+     KIT_COUNT(wait_scenarios), 1, NULL, NULL},
     {"wait_many", KIT_WAIT, call_wait_many, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
-     KIT_COUNT(wait_scenarios), 1, NULL},
+     KIT_COUNT(wait_scenarios), 1, NULL, NULL},
     /* The reader's calls end in a detach (reader_finish): lazy mode costs the peek and the detach's read. */
     {"reader_line", KIT_IN, call_reader_line, KIT_READER_STATUSES, recv_until_scenarios,
-     KIT_COUNT(recv_until_scenarios), 2, check_reader_line},
+     KIT_COUNT(recv_until_scenarios), 2, check_reader_line, reader_finish},
     {"reader_line_exact", KIT_IN, call_reader_line_exact, KIT_READER_STATUSES, recv_until_scenarios,
-     KIT_COUNT(recv_until_scenarios), 2, check_reader_line},
+     KIT_COUNT(recv_until_scenarios), 2, check_reader_line, reader_finish},
     {"reader_read", KIT_IN, call_reader_read, KIT_READER_STATUSES, reader_read_scenarios,
-     KIT_COUNT(reader_read_scenarios), 2, check_reader_read},
+     KIT_COUNT(reader_read_scenarios), 2, check_reader_read, reader_finish},
 };
 const size_t kit_op_count = KIT_COUNT(kit_ops);
 
@@ -396,7 +395,7 @@ bool kit_scn_apply(const kit_scn *c, btc_fake *f, uint8_t *out, size_t out_cap)
     return true;
 }
 
-void kit_op_run(const kit_op *op, kit_run *r)
+void kit_op_call(const kit_op *op, kit_run *r)
 {
     /* The scenario as the operation sees it: the shared patterns filled in. */
     kit_scn c = *r->c;
@@ -409,6 +408,18 @@ void kit_op_run(const kit_op *op, kit_run *r)
     r->occurred = 0xff;
     r->st = op->call(r, &r->err);
     r->c = given;
+}
+
+void kit_op_finish(const kit_op *op, kit_run *r)
+{
+    if (op->finish != NULL)
+        r->st = op->finish(r, &r->err);
+}
+
+void kit_op_run(const kit_op *op, kit_run *r)
+{
+    kit_op_call(op, r);
+    kit_op_finish(op, r);
 }
 
 static const char *check_in(const kit_run *r, size_t consumed, size_t sent, char *why, size_t cap)
