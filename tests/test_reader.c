@@ -585,6 +585,31 @@ Test(reader, first_attempt_with_zero_timeout_or_a_set_interrupt)
     btc_interrupt_destroy(&intr);
 }
 
+/*
+ * A call that had to wait is past its first attempt: when the interrupt
+ * fires during the retried settling read, the call stops before it peeks
+ * again (the guard of the fuzz harness found a version that peeked).
+ */
+Test(reader, a_call_that_waited_checks_the_interrupt_before_its_next_attempt)
+{
+    static const char in[] = "ab\ncd\nef\n";
+    rt_env e;
+    rt_init(&e, in, sizeof in - 1, 4, 0);
+    btc_interrupt intr;
+    TS_CHECK_OK((btc_error *)NULL, btc_interrupt_init(&intr, NULL));
+    btc_fake_attach_interrupt(&e.f, &intr);
+    rt_expect_line(&e, "ab");
+    fs_push(&e.f, BTC_FAKE_READ, BTC_FAKE_FAIL, EAGAIN); /* the settle of "ab\nc" */
+    fs_push(&e.f, BTC_FAKE_READ, BTC_FAKE_INTERRUPT, 0); /* its retry after the wait succeeds, and fires */
+    RT_EXPECT(BTC_ERR_INTERRUPTED, rt_line_t(&e, '\n', 1000, &intr));
+    TS_ASSERT_SZ(fs_calls(&e.f, BTC_FAKE_PEEK), 1, "no peek after the interrupt fired");
+    TS_ASSERT_SZ(rt_held(&e.r), 1, "the reader holds \"c\"");
+    btc_interrupt_reset(&intr);
+    rt_expect_line(&e, "cd");
+    btc_interrupt_destroy(&intr);
+    rt_free(&e);
+}
+
 /* A peer that streams a line without ever letting the socket block still cannot hold a call past its deadline. */
 Test(reader, the_deadline_is_checked_between_partial_transfers)
 {
