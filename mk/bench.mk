@@ -4,7 +4,10 @@
 #                      2 cores); prints the tables; CSV into build/bench/quick
 #   make bench         the full run (BENCH_REPS=7 interleaved repetitions, ~9 min);
 #                      CSV, recv.md, bench.txt and machine.txt into bench/results/
-#   make bench-plot    PNG + SVG plots of bench/results/recv.csv (gnuplot)
+#   make bench-plot    PNG + SVG plots of the last run's recv.csv (gnuplot): the
+#                      directory make bench or make bench-quick last wrote
+#                      (recorded in $(BENCH_BUILD)/last-run), else bench/results;
+#                      BENCH_PLOT_DIR=dir draws another
 #   make bench-build   just build build/bench/{poll,select}/btcbench
 #
 # The library is built twice, once per readiness backend, in its own build
@@ -35,9 +38,13 @@ bench-build:
 $(BUILD)/btcbench: $(BENCH_SRCS) $(BENCH_HDRS) $(LINK_LIBS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) -Ibench $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
+# Each run records where it wrote, so that bench-plot draws the run just made.
+BENCH_LAST := $(BENCH_BUILD)/last-run
+
 bench-quick: bench-build
 	@$(BENCH_BUILD)/poll/btcbench --quick --out=$(BENCH_BUILD)/quick all $(BENCH_ARGS)
 	@$(BENCH_BUILD)/select/btcbench --quick --out=$(BENCH_BUILD)/quick wait
+	@echo $(BENCH_BUILD)/quick > $(BENCH_LAST)
 
 # The full run. The machine's description and load go into the results too.
 bench: bench-build
@@ -49,7 +56,8 @@ bench: bench-build
 	    rc=$$?; cat $(BENCH_RESULTS)/bench-select.txt; cat $(BENCH_RESULTS)/bench-select.txt >> $(BENCH_RESULTS)/bench.txt; \
 	    rm -f $(BENCH_RESULTS)/bench-select.txt; exit $$rc
 	@bench/machine.sh after >> $(BENCH_RESULTS)/machine.txt
+	@echo $(BENCH_RESULTS) > $(BENCH_LAST)
 	@echo "bench: results in $(BENCH_RESULTS)/ (make bench-plot draws them)"
 
 bench-plot:
-	@bench/plot.sh $(BENCH_RESULTS)
+	@bench/plot.sh $(or $(BENCH_PLOT_DIR),$(shell cat $(BENCH_LAST) 2>/dev/null),$(BENCH_RESULTS))
