@@ -4,7 +4,7 @@
  *   btcbench [--quick] [--out=DIR] [--reps=N] recv|send|intr|wait|all [recv options]
  *
  * recv options: --strategies=a,b --workloads=a,b --transports=unix,tcp
- *               --pipe-first=BYTES --bytewise-prefix=KIB
+ *               --reader-window=BYTES --bytewise-prefix=KIB
  * `all` runs recv, send, intr and wait (wait with this binary's backend).
  * With --out, each part writes its CSV (recv.csv, recv.md, send.csv,
  * interrupt.csv, wait_<backend>.csv) into DIR.

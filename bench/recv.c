@@ -16,9 +16,11 @@
  *             every chunk that had no terminator (Sock::RecvUntilTerminator
  *             falls through to Wait())
  *   btcsock   btc_sock_recv_until_terminator (the library)
- *   pipelined prototype of an opt-in mode: remembers where its last peek saw
- *             further terminators and reads the next lines without peeking
- *             (still zero over-read; needs per-socket state)
+ *   lazy      btc_reader, default mode: lines handed out of a peeked window,
+ *             consumed in one read when the window is used up (synced at the
+ *             end, inside the timing)
+ *   exact     btc_reader with BTC_READER_EXACT: the socket synced before every
+ *             line is returned (one read a line, one peek a window)
  *   buffered  a reader allowed to over-read (1 MiB recv + memchr): the
  *             ceiling that zero over-read forbids, for scale
  */
@@ -38,7 +40,7 @@
 #define TAIL "TAIL!"
 #define TAIL_LEN ((size_t)5)
 #define BUFFERED_CAP MiB
-#define PIPE_MAX 64 /* terminators the pipelined prototype remembers */
+#define READER_WINDOW MiB /* the readers' default window (--reader-window): buffered's buffer size */
 
 /* ---- readers ------------------------------------------------------------------------ */
 
@@ -52,11 +54,12 @@ typedef struct reader {
     /* buffered */
     char *bbuf;
     size_t bpos, bend;
-    /* pipelined */
-    uint64_t pos;            /* bytes consumed from the socket */
-    uint64_t term[PIPE_MAX]; /* absolute positions of terminators a peek saw, not yet consumed */
-    size_t thead, tcount;
-    size_t pipe_first; /* the pipelined mode's first peek size */
+    /* lazy, exact: the library's reader, attached on the first line */
+    btc_reader rd;
+    bool rd_attached;
+    char *win;
+    size_t win_cap;
+    const char *line; /* where the reader's last line is (the others' is out) */
 } reader;
 
 typedef int (*read_line_fn)(reader *r, size_t *len);
@@ -242,74 +245,35 @@ static long peek_read(reader *r, char *at, size_t want, int read_flags, btc_ssiz
     return (long)take;
 }
 
-/*
- * The pipelined prototype: the library's algorithm (peek into the caller's
- * buffer, doubling chunk, read exactly to the terminator), plus a memory of
- * the terminators the last peek saw beyond the line. While it knows where
- * the next terminator is, a line costs one read and no peek. Only bytes a
- * peek has already shown to end in a terminator are ever read, so it never
- * over-reads; the state is valid only while nothing else reads the socket.
- */
-static int rl_pipelined(reader *r, size_t *len)
+/* The library's reader: lines point into its window (no copy out). */
+static int rl_reader(reader *r, size_t *len, unsigned flags)
 {
-    if (r->tcount > 0) {
-        size_t need = (size_t)(r->term[r->thead] - r->pos) + 1;
-        if (need <= r->max) {
-            btc_ssize_t n = r->sys->recv(r->sys->ctx, r->s->fd, r->out, need, BTC_MSG_DONTWAIT);
-            if (n < 0 || (size_t)n != need) {
-                r->fail = "pipelined read shorter than an earlier peek";
-                return -1;
-            }
-            r->pos += need;
-            r->thead = (r->thead + 1) % PIPE_MAX;
-            r->tcount--;
-            r->out[need - 1] = '\0';
-            *len = need - 1;
-            return 0;
-        }
-        r->tcount = 0; /* longer than max_data: the normal path reports it */
+    btc_error err;
+    if (!r->rd_attached) {
+        if (btc_reader_init(&r->rd, r->s, r->win, r->win_cap, flags, &err) != BTC_OK)
+            bench_die("reader init: %s", err.message);
+        r->rd_attached = true;
     }
-    size_t got = 0;
-    size_t chunk = r->pipe_first;
-    for (;;) {
-        size_t room = r->max - got;
-        if (room == 0) {
-            r->fail = "too large";
-            return -1;
-        }
-        char *at = r->out + got;
-        btc_ssize_t n;
-        const char *hit;
-        long take = peek_read(r, at, chunk < room ? chunk : room, 0, &n, &hit);
-        if (take <= 0) {
-            if (take < 0)
-                return -1;
-            continue;
-        }
-        if (hit != NULL) {
-            /* Remember the terminators the peek showed past this line. */
-            uint64_t base = r->pos + got; /* stream position of at[0] */
-            const char *p = at + (size_t)take;
-            const char *end = at + n;
-            r->thead = 0;
-            r->tcount = 0;
-            while (r->tcount < PIPE_MAX && p < end) {
-                const char *q = memchr(p, TERM, (size_t)(end - p));
-                if (q == NULL)
-                    break;
-                r->term[r->tcount++] = base + (uint64_t)(q - at);
-                p = q + 1;
-            }
-            got += (size_t)take;
-            r->pos += got;
-            r->out[got - 1] = '\0';
-            *len = got - 1;
-            return 0;
-        }
-        got += (size_t)take;
-        if (chunk <= SIZE_MAX / 2)
-            chunk *= 2;
+    btc_status st = btc_reader_line(&r->rd, TERM, TIMEOUT_MS, r->intr, &r->line, len, &err);
+    if (st != BTC_OK) {
+        r->fail = btc_status_name(st);
+        return -1;
     }
+    return 0;
+}
+
+static int rl_lazy(reader *r, size_t *len) { return rl_reader(r, len, 0); }
+static int rl_exact(reader *r, size_t *len) { return rl_reader(r, len, BTC_READER_EXACT); }
+
+/* After the last line: the lazy reader consumes what it returned (and the run is timed with it). */
+static int sync_reader(reader *r)
+{
+    btc_status st = btc_reader_sync(&r->rd, NULL);
+    if (st != BTC_OK) {
+        r->fail = btc_status_name(st);
+        return -1;
+    }
+    return 0;
 }
 
 /*
@@ -375,19 +339,28 @@ static int rl_first4k(reader *r, size_t *len) { return rl_variant(r, len, (varia
 typedef struct strategy {
     const char *name;
     read_line_fn fn;
-    bool prefix;     /* measured on a prefix of the stream (too slow for all of it) */
-    bool over_reads; /* reads past the terminator (the tail is in its buffer, not the socket) */
-    bool extra;      /* a variant for investigation: only when named in --strategies */
+    bool prefix;              /* measured on a prefix of the stream (too slow for all of it) */
+    bool over_reads;          /* reads past the terminator (the tail is in its buffer, not the socket) */
+    bool extra;               /* a variant for investigation: only when named in --strategies */
+    bool lines_in_window;     /* the line is at r->line (the reader's window), not in out */
+    int (*finish)(reader *r); /* after the last line, timed (NULL: nothing) */
 } strategy;
 
 static const strategy STRATEGIES[] = {
-    {"bytewise", rl_bytewise, true, false, false},    {"peek512", rl_peek512, false, false, false},
-    {"core512", rl_core512, false, false, false},     {"btcsock", rl_btcsock, false, false, false},
-    {"pipelined", rl_pipelined, false, false, false}, {"buffered", rl_buffered, false, true, false},
-    {"libcopy", rl_libcopy, false, false, true},      {"trunc", rl_trunc, false, false, false},
-    {"cumul", rl_cumul, false, false, true},          {"cumtrunc", rl_cumtrunc, false, false, true},
-    {"first1k", rl_first1k, false, false, true},      {"first2k", rl_first2k, false, false, true},
-    {"first4k", rl_first4k, false, false, true},
+    {"bytewise", rl_bytewise, true, false, false, false, NULL},
+    {"peek512", rl_peek512, false, false, false, false, NULL},
+    {"core512", rl_core512, false, false, false, false, NULL},
+    {"buffered", rl_buffered, false, true, false, false, NULL},
+    {"trunc", rl_trunc, false, false, false, false, NULL},
+    {"btcsock", rl_btcsock, false, false, false, false, NULL},
+    {"exact", rl_exact, false, false, false, true, NULL},
+    {"lazy", rl_lazy, false, false, false, true, sync_reader},
+    {"libcopy", rl_libcopy, false, false, true, false, NULL},
+    {"cumul", rl_cumul, false, false, true, false, NULL},
+    {"cumtrunc", rl_cumtrunc, false, false, true, false, NULL},
+    {"first1k", rl_first1k, false, false, true, false, NULL},
+    {"first2k", rl_first2k, false, false, true, false, NULL},
+    {"first4k", rl_first4k, false, false, true, false, NULL},
 };
 #define STRATEGY_COUNT (sizeof STRATEGIES / sizeof STRATEGIES[0])
 
@@ -488,6 +461,18 @@ static size_t stream_prefix_lines(const stream *st, size_t target)
     return k == 0 ? 1 : k;
 }
 
+/*
+ * The readers' window: --reader-window (1 MiB by default, buffered's buffer), or twice the
+ * workload's longest line when that is more, as a user sizes a window for
+ * the longest line of the protocol.
+ */
+static size_t window_for(const workload *w, size_t window)
+{
+    size_t longest = 2 * (w->line + w->jitter);
+    size_t cap = longest > window ? longest : window;
+    return cap < MAX_DATA ? cap : MAX_DATA;
+}
+
 /* ---- one run ------------------------------------------------------------------------------ */
 
 typedef struct writer_arg {
@@ -522,8 +507,8 @@ typedef struct run_result {
  * Reads lines [0, nlines) of st with one strategy over a fresh socket pair.
  * verify: compare every line's content (else only its length).
  */
-static void run_once(const strategy *sg, bench_transport t, const stream *st, size_t nlines, bool verify,
-                     size_t pipe_first, char *out, char *bbuf, run_result *res)
+static void run_once(const strategy *sg, bench_transport t, const stream *st, size_t nlines, bool verify, char *win,
+                     size_t win_cap, char *out, char *bbuf, run_result *res)
 {
     btc_sock rd;
     btc_sock wr;
@@ -551,7 +536,8 @@ static void run_once(const strategy *sg, bench_transport t, const stream *st, si
     r.out = out;
     r.max = MAX_DATA;
     r.bbuf = bbuf;
-    r.pipe_first = pipe_first;
+    r.win = win;
+    r.win_cap = win_cap;
 
     pthread_barrier_wait(&go);
     uint64_t c0 = bench_thread_cpu_ns();
@@ -564,10 +550,13 @@ static void run_once(const strategy *sg, bench_transport t, const stream *st, si
         size_t want = st->ends[i] - start - 1;
         if (len != want)
             bench_die("%s/%s: line %zu has %zu bytes, expected %zu", sg->name, bench_transport_name(t), i, len, want);
-        if (verify && (memcmp(out, st->data + start, len) != 0 || out[len] != '\0'))
+        const char *line = sg->lines_in_window ? r.line : out;
+        if (verify && (memcmp(line, st->data + start, len) != 0 || line[len] != '\0'))
             bench_die("%s/%s: line %zu content differs", sg->name, bench_transport_name(t), i);
         start = st->ends[i];
     }
+    if (sg->finish != NULL && sg->finish(&r) != 0)
+        bench_die("%s/%s: after the last line: %s", sg->name, bench_transport_name(t), r.fail);
     uint64_t t1 = bench_now_ns();
     uint64_t c1 = bench_thread_cpu_ns();
     res->c = cs.c;
@@ -812,10 +801,10 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
     select_names(arg_value(argc, argv, "--strategies"), m.use_s, STRATEGY_COUNT, snames, "strategy");
     select_names(arg_value(argc, argv, "--workloads"), m.use_w, WORKLOAD_COUNT, wnames, "workload");
     select_names(arg_value(argc, argv, "--transports"), m.use_t, BENCH_TRANSPORT_COUNT, tnames, "transport");
-    const char *pf = arg_value(argc, argv, "--pipe-first");
-    size_t pipe_first = pf != NULL ? (size_t)strtoull(pf, NULL, 10) : 4096;
-    if (pipe_first == 0)
-        bench_die("--pipe-first must be > 0");
+    const char *rw = arg_value(argc, argv, "--reader-window");
+    size_t reader_window = rw != NULL ? (size_t)strtoull(rw, NULL, 10) : READER_WINDOW;
+    if (reader_window < 2 || reader_window > MAX_DATA)
+        bench_die("--reader-window must be 2..%zu", (size_t)MAX_DATA);
     const char *bp = arg_value(argc, argv, "--bytewise-prefix");
     size_t bw_prefix = bp != NULL ? (size_t)strtoull(bp, NULL, 10) * KiB : (o->quick ? 256 * KiB : 8 * MiB);
     size_t bw_prefix_sweep = o->quick ? 256 * KiB : MiB;
@@ -833,7 +822,8 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
                         (uint64_t)w + 1);
     char *out = malloc(MAX_DATA + 1);
     char *bbuf = malloc(BUFFERED_CAP);
-    if (out == NULL || bbuf == NULL)
+    char *win = malloc(MAX_DATA);
+    if (out == NULL || bbuf == NULL || win == NULL)
         bench_die("out of memory");
 
     printf("== recv_until_terminator: %d interleaved repetitions, terminator '\\n', max_data %zu, timeout %lld ms\n",
@@ -858,7 +848,7 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
                     continue;
                 run_result rr;
                 run_once(&STRATEGIES[s], (bench_transport)t, &streams[w], stream_prefix_lines(&streams[w], 256 * KiB),
-                         true, pipe_first, out, bbuf, &rr);
+                         true, win, window_for(&WORKLOADS[w], reader_window), out, bbuf, &rr);
             }
     printf("   verified: every strategy returns every line intact and (except buffered) leaves the next byte in "
            "the socket\n");
@@ -879,7 +869,8 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
                                     ? stream_prefix_lines(st, WORKLOADS[w].sweep ? bw_prefix_sweep : bw_prefix)
                                     : st->lines;
                     run_result rr;
-                    run_once(&STRATEGIES[s], (bench_transport)t, st, nl, false, pipe_first, out, bbuf, &rr);
+                    run_once(&STRATEGIES[s], (bench_transport)t, st, nl, false, win,
+                             window_for(&WORKLOADS[w], reader_window), out, bbuf, &rr);
                     cell *c = &m.c[t][w][s];
                     c->cpu[c->n] = rr.cpu_seconds;
                     c->secs[c->n++] = rr.seconds;
@@ -924,5 +915,6 @@ int bench_recv_main(const bench_opts *o, int argc, char **argv)
             stream_free(&streams[w]);
     free(out);
     free(bbuf);
+    free(win);
     return 0;
 }

@@ -291,6 +291,17 @@ const char *const fz_hosts[] = {
     FZ_NAME_255, "1:2:3:4:5:6:7:8", "bad:::name"};
 const size_t fz_nhosts = sizeof fz_hosts / sizeof fz_hosts[0];
 
+void fz_reader_params_codec(fz_io *io, fz_reader_params *p)
+{
+    fz_u8(io, &p->mode);
+    fz_u16(io, &p->window);
+    fz_u8(io, &p->term);
+    fz_u8(io, &p->term2);
+    fz_u8(io, &p->ncalls);
+    for (unsigned i = 0; i < p->ncalls % (FZ_READER_MAX_CALLS + 1u); i++)
+        fz_u8(io, &p->calls[i]);
+}
+
 /* ---- checks ---------------------------------------------------------------------------------- */
 
 bool fz_is_transient(int code) { return code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == EINPROGRESS; }
@@ -405,6 +416,10 @@ static void guard_before(fz_guard *g, const btc_sys_call *call)
         return;
     }
     g->calls++;
+#ifdef FZ_TRACE_CALLS
+    fprintf(stderr, "    call %lu: %s (t %lld, intr %d, frozen %d)\n", g->calls, slot_what(call),
+            (long long)g->f->now_ms, btc_interrupt_is_set(g->intr), g->frozen);
+#endif
     FZ_CHECK(g->calls <= g->limit, "more than %lu slot calls (now %s): the operation does not end", g->limit,
              slot_what(call));
     bool io = retried_slot(call->slot);
@@ -432,8 +447,10 @@ static void guard_after_recv(fz_guard *g, const btc_sys_call *call)
         g->peek_eof = true;
     if (!peek && r >= 0 && (size_t)r < call->args.recv.len)
         g->short_read = true;
-    /* A peek that found data is half a transfer: its read must still follow. */
-    if ((!peek || r <= 0) && stop_due(g))
+    /* A peek that found data is half a transfer: its read must still follow. A settling read may open the
+     * operation (fz_guard_allow_settle). */
+    bool settling = g->settle && !peek && g->calls == 1;
+    if ((!peek || r <= 0) && stop_due(g) && !settling)
         g->frozen = true;
 }
 
@@ -560,6 +577,8 @@ void fz_guard_begin(fz_guard *g, int64_t timeout, btc_interrupt *intr, bool unse
     g->no_wait = btc_interrupt_is_set(intr);
     memset(&fz_log, 0, sizeof fz_log);
 }
+
+void fz_guard_allow_settle(fz_guard *g) { g->settle = true; }
 
 /* TIMEOUT only at or after the deadline. */
 static void check_timeout(const fz_guard *g)

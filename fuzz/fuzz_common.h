@@ -189,6 +189,23 @@ extern const char *const fz_hosts[];
 extern const size_t fz_nhosts;
 void fz_ops_params_codec(fz_io *io, fz_ops_params *p);
 
+/* reader: u8 mode (bit 0 BTC_READER_EXACT, bit 1 an interrupt set before the
+ * calls, bit 2 an attached interrupt for INTERRUPT steps, bits 3..5 timeout
+ * index, bit 6 a descriptor the select backend cannot hold, bit 7 an unknown
+ * init flag), u16 window (2 + low 12 bits; bit 15 a window of 0 or 1 byte,
+ * bit 14 negative timeouts, bit 13 no error records), u8 terminator, u8
+ * second terminator, u8 ncalls (mod 33), then ncalls u8 calls (bits 0..2 the
+ * call, bits 3..7 its size; see fuzz_reader.c). */
+#define FZ_READER_MAX_CALLS 32
+typedef struct fz_reader_params {
+    uint8_t mode;
+    uint16_t window;
+    uint8_t term, term2;
+    uint8_t ncalls;
+    uint8_t calls[FZ_READER_MAX_CALLS];
+} fz_reader_params;
+void fz_reader_params_codec(fz_io *io, fz_reader_params *p);
+
 /* ---- the contract trap --------------------------------------------------------------------- */
 
 /* A contract violation: say what and crash so the fuzzer keeps the input. */
@@ -265,6 +282,7 @@ typedef struct fz_guard {
     bool clock_read;
     bool unselectable; /* a socket of the operation has a descriptor select cannot hold */
     unsigned long calls, limit;
+    bool settle;         /* a read as the first slot call does not freeze (see fz_guard_allow_settle) */
     bool frozen;         /* no transfer or wait may be called any more */
     bool no_wait;        /* no wait may be called any more */
     bool last_failed;    /* the previous slot call failed: last_error may be read */
@@ -308,6 +326,16 @@ void fz_guard_begin(fz_guard *g, int64_t timeout, btc_interrupt *intr, bool unse
  * everywhere): then only what the status claims is checked.
  */
 void fz_guard_end(const fz_guard *g, btc_status st, const btc_error *err);
+
+/**
+ * For a btc_reader call: its first slot call may be a read that settles what
+ * earlier calls returned (lazy mode consumes it only when the window must
+ * move), made before the call's first attempt and therefore before the
+ * deadline and the interrupt are looked at. Such a read does not end the
+ * operation's right to transfer, even with the stop due; every read after it
+ * does. Call after fz_guard_begin.
+ */
+void fz_guard_allow_settle(fz_guard *g);
 
 /** An interrupt for the harness: set before the call and/or attached to the fake's INTERRUPT steps. */
 btc_interrupt *fz_interrupt(btc_interrupt *storage, btc_fake *f, bool preset, bool attached);

@@ -76,6 +76,20 @@ typedef struct errors_spec {
     uint8_t fill, level;
 } errors_spec;
 
+/*
+ * A reader conversation: the calls as a program, one token a call: L a line,
+ * M a line ending at the second terminator, r<k> a read of 3k bytes, R<k> a
+ * read of k * window / 8 + 1 bytes, S a sync, D a detach and a new reader,
+ * X a detach for good (fuzz_reader.c).
+ */
+typedef struct reader_spec {
+    bool exact, preset, attached, high_fd, bad_flag, small_window, negative, no_record;
+    seed_timeout timeout;
+    size_t window;            /* 0: 64; with small_window, 0 or 1 */
+    const char *term, *term2; /* NULL: "\n" and " " */
+    const char *calls;
+} reader_spec;
+
 typedef struct seed {
     const char *name;
     fz_script_spec script;
@@ -84,6 +98,7 @@ typedef struct seed {
     wait_spec wait;
     errors_spec errors;
     socks5_spec socks5;
+    reader_spec reader;
     size_t long_prefix; /* the payload starts with this many bytes of the LONG pattern */
     const char *payload;
     size_t payload_len;
@@ -354,6 +369,61 @@ static const seed socks5_seeds[] = {
     {"no-record", SOCKS(.no_record = true), P(NO_AUTH BOUND4)},
 };
 
+#define RD(...) .reader = {__VA_ARGS__}
+static const seed reader_seeds[] = {
+    {"lines-in-one-peek", RD(.calls = "LLLLS"), P("one\ntwo\n\nfour\nrest")},
+    {"lines-in-one-peek-exact", RD(.exact = true, .calls = "LLLLS"), P("one\ntwo\n\nfour\nrest")},
+    {"line-lengths-0-1-cap-1-cap", RD(.window = 8, .calls = "LLLLLLS"), P("\nx\n1234567\n12345678\n\n")},
+    {"small-window-chunked", CHUNKS(3, 0, 0), RD(.window = 4, .calls = "LLLLLLLLS"), P("a\nbb\nccc\n\ndd\ne\n")},
+    {"small-window-chunked-exact", CHUNKS(3, 0, 0), RD(.exact = true, .window = 4, .calls = "LLLLLLLLS"),
+     P("a\nbb\nccc\n\ndd\ne\n")},
+    {"smallest-window", RD(.window = 2, .calls = "LLLLS"), P("\nx\nyz\n")},
+    {"too-large", RD(.window = 8, .calls = "LLLS"), P("0123456789abc\nx\n")},
+    {"split-arrivals-timeouts", ARRIVALS({3, 20}, {5, 40}, {9, 60}), RD(.timeout = T_10, .calls = "LLLLLLLLLL"),
+     P("partial line\nnext\n")},
+    {"split-arrivals-timeouts-exact", ARRIVALS({3, 20}, {5, 40}, {9, 60}),
+     RD(.exact = true, .timeout = T_10, .calls = "LLLLLLLLLL"), P("partial line\nnext\n")},
+    {"timeout-moves-the-window", ARRIVALS({8, 100}), RD(.window = 8, .timeout = T_10, .calls = "LLLLLL"),
+     P("ab\ncd\nef\ngh\nij\n")},
+    {"timeout-then-detach", ARRIVALS({8, 100}), RD(.timeout = T_10, .calls = "LLX"), P("one\npartial line\n")},
+    {"timeout-detach-reattach", ARRIVALS({8, 100}), RD(.timeout = T_10, .calls = "LLDLL"), P("one\npartial line\n")},
+    {"resp-mixed", RD(.calls = "Lr2Lr1LS"), P("$4\r\nhell\r\n$1\r\na\r\n+OK\r\n")},
+    {"resp-mixed-small-window", RD(.window = 5, .calls = "Lr2Lr1LS"), P("$4\r\nhell\r\n$1\r\na\r\n+OK\r\n")},
+    {"read-larger-than-window", RD(.window = 16, .calls = "LR31S"), .long_prefix = 0,
+     P("hdr\n0123456789012345678901234567890123456789012345678901234567890123456789")},
+    {"read-larger-than-window-exact", RD(.exact = true, .window = 16, .calls = "LR31LS"),
+     P("hdr\n0123456789012345678901234567890123456789012345678901234567890123456789\n")},
+    {"read-cut-by-eof", RD(.calls = "Lr5S"), P("hdr\n0123")},
+    {"read-over-arrivals", ARRIVALS({6, 20}), RD(.timeout = T_10, .calls = "Lr3r3r3S"), P("hdr\n0123456789")},
+    {"closed-mid-line", RD(.calls = "LLL"), P("done\npartial")},
+    {"reset-mid-line", .script.end = ECONNRESET, RD(.calls = "LLL"), P("done\npartial")},
+    {"settle-eagain", STEPS(S(PEEK, PASS, 0), S(READ, FAIL, EAGAIN)), RD(.window = 8, .calls = "LLLLS"),
+     P("ab\ncd\nef\ngh\n")},
+    {"settle-short-protocol", STEPS(S(PEEK, PASS, 0), S(READ, LIMIT, 2)), RD(.window = 8, .calls = "LLLLS"),
+     P("ab\ncd\nef\ngh\n")},
+    {"settle-permanent", STEPS(S(PEEK, PASS, 0), S(READ, FAIL, ECONNRESET)), RD(.window = 8, .calls = "LLLLS"),
+     P("ab\ncd\nef\ngh\n")},
+    {"exact-consume-permanent", STEPS(S(PEEK, PASS, 0), S(READ, FAIL, ENOBUFS)), RD(.exact = true, .calls = "LLL"),
+     P("line\nnext\n")},
+    {"exact-consume-short", STEPS(S(PEEK, PASS, 0), S(READ, LIMIT, 3)), RD(.exact = true, .calls = "LLL"),
+     P("abcdef\nnext\n")},
+    {"preset-interrupt-refill", RD(.preset = true, .window = 4, .calls = "LLLL"), P("ab\ncd\nef\n")},
+    {"zero-timeout-refill", RD(.timeout = T_0, .window = 4, .calls = "LLLL"), P("ab\ncd\nef\n")},
+    {"interrupt-in-wait", ARRIVALS({3, 500}), STEPS(S(WAIT, INTERRUPT, 0)),
+     RD(.attached = true, .timeout = T_INF, .calls = "LLL"), P("abcdef\n")},
+    {"clock-jump-past-deadline", CHUNKS(4, 0, 0), STEPS(S(PEEK, PASS, 0), S(READ, ADVANCE, 250)),
+     RD(.timeout = T_100, .window = 64, .calls = "LL"), P("0123456789\n")},
+    {"wait-eintr", ARRIVALS({3, 50}), STEPS(S(WAIT, FAIL, EINTR)), RD(.calls = "LS"), P("abcdef\n")},
+    {"high-fd-must-wait", ARRIVALS({0, 10}), RD(.high_fd = true, .calls = "LL"), P("later\n")},
+    {"window-refused", RD(.small_window = true, .window = 1, .calls = "LrS")},
+    {"unknown-flag-refused", RD(.bad_flag = true, .calls = "LS"), P("x\n")},
+    {"negative-timeout-refused", RD(.negative = true, .calls = "Lr1SLX"), P("x\n")},
+    {"used-after-detach", RD(.calls = "LXLr1S"), P("x\ny\n")},
+    {"terminator-change", RD(.term2 = " ", .calls = "LMLMMS"), P("a b\nc d e\nf\n")},
+    {"sync-everywhere", RD(.calls = "LSLSr1SLSDLS"), P("ab\ncd\nefg\nhi\njk\n")},
+    {"no-record", ARRIVALS({3, 20}), RD(.no_record = true, .timeout = T_10, .calls = "LLLLS"), P("abcdef\nxy\n")},
+};
+
 /* ---- encoding ------------------------------------------------------------------------------ */
 
 #define SEED_MAX (64 * 1024)
@@ -429,7 +499,46 @@ static void errors_params(fz_io *io, const errors_spec *e)
     fz_errors_params_codec(io, &p);
 }
 
-typedef enum seed_target { T_RECV, T_SEND, T_WAIT, T_ERRORS, T_SOCKS5 } seed_target;
+/* The reader's call program as the harness reads it; false (with a message) for a token it does not know. */
+static bool reader_calls(const char *name, const char *prog, fz_reader_params *p)
+{
+    size_t n = 0;
+    for (const char *c = prog == NULL ? "" : prog; *c != '\0'; n++) {
+        char op = *c++;
+        unsigned long k = 0;
+        while (*c >= '0' && *c <= '9')
+            k = k * 10 + (unsigned long)(*c++ - '0');
+        unsigned what = op == 'L' ? 0 : op == 'M' ? 3 : op == 'r' ? 4 : op == 'R' ? 5 : op == 'S' ? 6 : 7;
+        if (op == 'X')
+            k = 1;
+        if (n == FZ_READER_MAX_CALLS || k > 31 || strchr("LMrRSDX", op) == NULL) {
+            fprintf(stderr, "make_corpus: reader %s: cannot encode call %zu ('%c%lu')\n", name, n, op, k);
+            return false;
+        }
+        p->calls[n] = (uint8_t)(what | k << 3);
+    }
+    p->ncalls = (uint8_t)n;
+    return true;
+}
+
+static bool reader_params(fz_io *io, const char *name, const reader_spec *r)
+{
+    fz_reader_params p;
+    memset(&p, 0, sizeof p);
+    p.mode = (uint8_t)(bit(r->exact, 1) | bit(r->preset, 2) | bit(r->attached, 4) | timeout_index(r->timeout) << 3 |
+                       bit(r->high_fd, 0x40) | bit(r->bad_flag, 0x80));
+    size_t window = r->window == 0 ? 64 : r->window;
+    p.window = (uint16_t)(r->small_window ? 0x8000u | (window & 1u) : window - 2);
+    p.window = (uint16_t)(p.window | bit(r->negative, 0x40) << 8 | bit(r->no_record, 0x20) << 8);
+    p.term = (uint8_t)(r->term == NULL ? '\n' : r->term[0]);
+    p.term2 = (uint8_t)(r->term2 == NULL ? ' ' : r->term2[0]);
+    if (!reader_calls(name, r->calls, &p))
+        return false;
+    fz_reader_params_codec(io, &p);
+    return true;
+}
+
+typedef enum seed_target { T_RECV, T_SEND, T_WAIT, T_ERRORS, T_SOCKS5, T_READER } seed_target;
 
 /* A seed's bytes into out; its length, or 0 (with a message) when it cannot be encoded. */
 static size_t encode_seed(seed_target t, const seed *sd, uint8_t *out)
@@ -452,7 +561,10 @@ static size_t encode_seed(seed_target t, const seed *sd, uint8_t *out)
         wait_params(&io, &sd->wait);
     else if (t == T_SOCKS5)
         socks5_params(&io, &sd->socks5);
-    else
+    else if (t == T_READER) {
+        if (!reader_params(&io, sd->name, &sd->reader))
+            return 0;
+    } else
         errors_params(&io, &sd->errors);
     for (size_t i = 0; i < sd->long_prefix; i++) {
         uint8_t b = long_byte(i);
@@ -820,6 +932,7 @@ int main(int argc, char **argv)
     write_target(&o, "wait", T_WAIT, wait_seeds, COUNT(wait_seeds));
     write_target(&o, "errors", T_ERRORS, errors_seeds, COUNT(errors_seeds));
     write_target(&o, "socks5", T_SOCKS5, socks5_seeds, COUNT(socks5_seeds));
+    write_target(&o, "reader", T_READER, reader_seeds, COUNT(reader_seeds));
     write_ops(&o);
     write_dict(&o, "recv_until", true, true, false);
     write_dict(&o, "send_complete", true, false, false);
@@ -827,6 +940,7 @@ int main(int argc, char **argv)
     write_dict(&o, "ops", true, false, false);
     write_dict(&o, "errors", false, false, true);
     write_dict(&o, "socks5", true, false, false);
+    write_dict(&o, "reader", true, true, false);
     if (o.list)
         return 0;
     if (o.check && o.stale > 0) {

@@ -19,5 +19,6 @@
 #include "btcsock/interrupt.h"
 #include "btcsock/sock.h"
 #include "btcsock/socks5.h"
+#include "btcsock/reader.h"
 
 #endif /* BTCSOCK_H */

@@ -4,6 +4,8 @@
 # with the default compiler and flags and no sanitizer, so benchmarks never share objects with
 # the test or sanitizer builds. BENCH_ARGS adds options to the recv part, e.g.
 # make bench-quick BENCH_ARGS='--strategies=btcsock,peek512'. BENCH_REPS=7 repetitions (make bench).
+# make bench-plot draws the run made last (recorded in $(BENCH_BUILD)/last-run; BENCH_PLOT_DIR=dir
+# draws another).
 
 BENCH_BUILD   ?= build/bench
 BENCH_RESULTS ?= bench/results
@@ -25,9 +27,13 @@ bench-build: ## build build/bench/{poll,select}/btcbench
 $(BUILD)/btcbench: $(BENCH_SRCS) $(BENCH_HDRS) $(LINK_LIBS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) -Ibench $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(LINK_LIBS) $(ALL_LDFLAGS) -pthread
 
+# Each run records where it wrote, so that bench-plot draws the run just made.
+BENCH_LAST := $(BENCH_BUILD)/last-run
+
 bench-quick: bench-build ## every benchmark at small sizes (< 60 s), verified on real sockets; CSV into build/bench/quick
 	@$(BENCH_BUILD)/poll/btcbench --quick --out=$(BENCH_BUILD)/quick all $(BENCH_ARGS)
 	@$(BENCH_BUILD)/select/btcbench --quick --out=$(BENCH_BUILD)/quick wait
+	@echo $(BENCH_BUILD)/quick > $(BENCH_LAST)
 
 # The full run. The machine's description and load go into the results too.
 bench: bench-build ## the full run (~9 min): CSV, recv.md, bench.txt, machine.txt into bench/results/
@@ -37,8 +43,9 @@ bench: bench-build ## the full run (~9 min): CSV, recv.md, bench.txt, machine.tx
 	    | tee $(BENCH_RESULTS)/bench.txt; exit $${PIPESTATUS[0]}
 	@$(BENCH_BUILD)/select/btcbench --out=$(BENCH_RESULTS) wait | tee -a $(BENCH_RESULTS)/bench.txt; exit $${PIPESTATUS[0]}
 	@bench/machine.sh after >> $(BENCH_RESULTS)/machine.txt
+	@echo $(BENCH_RESULTS) > $(BENCH_LAST)
 	@echo "bench: results in $(BENCH_RESULTS)/ (make bench-plot draws them)"
 
-bench-plot: ## PNG + SVG plots of bench/results/*.csv (gnuplot)
+bench-plot: ## PNG + SVG plots of the last run (make bench or bench-quick; BENCH_PLOT_DIR=dir: another)
 	@$(ENSURE) bench-plot
-	@bench/plot.sh $(BENCH_RESULTS)
+	@bench/plot.sh $(or $(BENCH_PLOT_DIR),$(shell cat $(BENCH_LAST) 2>/dev/null),$(BENCH_RESULTS))

@@ -7,7 +7,7 @@ occur exactly once in the current file; the patch is a unified diff
 scripts/fuzz-mutants.sh reads:
 
   Mutant:  name
-  Target:  the harness expected to kill it (recv_until, send_complete, wait, errors, ops, socks5)
+  Target:  the harness expected to kill it (recv_until, send_complete, wait, errors, ops, socks5, reader)
   Backend: poll or select (the wait backend the library is built with)
   Bug:     what is wrong, in one line
 
@@ -88,6 +88,22 @@ MUTANTS = [
          bug="is_connected probes with a plain recv (MSG_PEEK forgotten) and eats a byte",
          old="&byte, 1, MSG_PEEK | BTC_MSG_DONTWAIT);",
          new="&byte, 1, BTC_MSG_DONTWAIT);"),
+    dict(name="reader-consume-past-line", target="reader", file="src/reader.c",
+         bug="a consuming read that stops inside the window (a line in EXACT mode, a sync) takes one byte more",
+         old="    size_t want = upto - r->cons;\n",
+         new="    size_t want = upto - r->cons + (upto < r->end ? 1u : 0u);\n"),
+    dict(name="reader-detach-loses-held", target="reader", file="src/reader.c",
+         bug="detach hands back nothing, losing the unfinished line the reader held after a timeout",
+         old="        *held_len = rd_held(r);\n",
+         new="        *held_len = 0;\n"),
+    dict(name="reader-exact-skips-sync", target="reader", file="src/reader.c",
+         bug="EXACT mode returns a line without consuming it (the socket is not synced)",
+         old="    if (st == BTC_OK && (r->flags & BTC_READER_EXACT) != 0)\n        st = rd_consume(c, t + 1);\n",
+         new=""),
+    dict(name="reader-stale-window-after-timeout", target="reader", file="src/reader.c",
+         bug="moving the window forgets to move the scan offset: a call resumed after a timeout searches a stale window",
+         old="    r->scan = r->scan > shift ? r->scan - shift : 0;\n",
+         new=""),
     dict(name="errors-cap-off-by-one", target="errors", file="src/sys_posix.c",
          bug="btc_network_error_string formats into cap + 1 bytes",
          old='    (void)snprintf(buf, cap, "%s (%d)", text, code);\n',

@@ -378,6 +378,149 @@ static const kit_scn socks5_scenarios[] = {
      .want = BTC_ERR_TIMEOUT},
 };
 
+/* ---- btc_reader --------------------------------------------------------------------------- */
+
+/*
+ * A reader as the registry sees it: the call attaches a reader to the
+ * socket with buf as its window and makes one call; the finish detaches it,
+ * so that the run ends with the socket synced (lazy mode consumes the line
+ * only then) and every byte the run consumed is in buf: the line (a fresh
+ * reader finds it at buf[0], NUL-terminated), the unfinished bytes a stop
+ * handed over, or those the detach handed back after a stop that keeps
+ * them (TIMEOUT, INTERRUPTED, NOT_SELECTABLE). After IO or PROTOCOL the
+ * socket is broken: no detach, whose sync would be a second chance. On every
+ * stop r->len and err->bytes are then what the socket gave up
+ * (btc_reader_position), the KIT_IN accounting; a failed detach is the
+ * run's result.
+ */
+static btc_status reader_finish(kit_run *r, btc_error *err)
+{
+    btc_status st = r->st;
+    if (st == BTC_ERR_INVALID_ARGUMENT)
+        return st; /* never attached */
+    if (st != BTC_ERR_IO && st != BTC_ERR_PROTOCOL) {
+        const void *held = NULL;
+        size_t held_len = 0;
+        btc_error derr;
+        btc_status dst = btc_reader_detach(&r->reader, &held, &held_len, &derr);
+        if (dst != BTC_OK) {
+            *err = derr;
+            st = dst;
+        } else if (held_len > 0 && held != r->buf) {
+            memmove(r->buf, held, held_len);
+        }
+    }
+    if (st == BTC_OK)
+        return st;
+    uint64_t returned = 0;
+    uint64_t consumed = 0;
+    (void)btc_reader_position(&r->reader, &returned, &consumed, NULL);
+    r->len = (size_t)consumed;
+    err->bytes = r->len;
+    if (r->len < r->c->max_data)
+        r->buf[r->len] = '\0';
+    return st;
+}
+
+static btc_status reader_line_run(kit_run *r, btc_error *err, unsigned flags)
+{
+    r->len = 0;
+    /* A refused init (a window under 2 bytes) leaves the reader unusable: the line call then says so, and
+     * logs it, as every operation logs its one result (init itself does no I/O and logs nothing). */
+    (void)btc_reader_init(&r->reader, r->s, r->buf, r->c->max_data, flags, err);
+    const char *line = NULL;
+    btc_status st = btc_reader_line(&r->reader, '\n', r->c->timeout_ms, r->intr, &line, &r->len, err);
+    if (st == BTC_ERR_INVALID_ARGUMENT && r->c->max_data > 0)
+        r->buf[0] = '\0';
+    return st;
+}
+
+static btc_status call_reader_line(kit_run *r, btc_error *err) { return reader_line_run(r, err, 0); }
+static btc_status call_reader_line_exact(kit_run *r, btc_error *err)
+{
+    return reader_line_run(r, err, BTC_READER_EXACT);
+}
+
+/* A window must hold two bytes: a smaller max_data is refused, and only that. */
+static const char *check_reader_line(const kit_run *r, size_t consumed, char *why, size_t cap)
+{
+    if ((r->st == BTC_ERR_INVALID_ARGUMENT) != (r->c->max_data < 2)) {
+        (void)snprintf(why, cap, "%s with a window of %zu bytes", btc_status_name(r->st), r->c->max_data);
+        return why;
+    }
+    return check_recv_until(r, consumed, why, cap);
+}
+
+/*
+ * btc_reader_read of max_data bytes into buf, through a small window of its
+ * own: a payload under the window's size is fetched through it (peeks),
+ * a larger one read straight into buf.
+ */
+#define KIT_READER_WINDOW 32
+static btc_status call_reader_read(kit_run *r, btc_error *err)
+{
+    static char window[KIT_READER_WINDOW];
+    r->len = 0;
+    (void)btc_reader_init(&r->reader, r->s, window, sizeof window, 0, err); /* cannot fail: as above if it did */
+    btc_status st = btc_reader_read(&r->reader, r->buf, r->c->max_data, r->c->timeout_ms, r->intr, err);
+    r->len = err->bytes;
+    return st;
+}
+
+/* recv_exact's rules; and a read is never refused for its size nor TOO_LARGE. */
+static const char *check_reader_read(const kit_run *r, size_t consumed, char *why, size_t cap)
+{
+    if (check_recv_exact(r, consumed, why, cap) != NULL)
+        return why;
+    if (r->st != BTC_ERR_INVALID_ARGUMENT && r->st != BTC_ERR_TOO_LARGE)
+        return NULL;
+    (void)snprintf(why, cap, "%s for a read", btc_status_name(r->st));
+    return why;
+}
+
+static const kit_scn reader_read_scenarios[] = {
+    {.name = "payload readable at once",
+     .in = KIT_STR("0123456789abcdefghij+rest"),
+     .timeout_ms = 5000,
+     .max_data = 20},
+    {.name = "payload larger than the window", .in_len = KIT_LONG_LINE + 7, .timeout_ms = 5000, .max_data = 2000},
+    {.name = "payload in small kernel chunks",
+     .in = KIT_STR("0123456789abcdefghij+rest"),
+     .max_peek = 3,
+     .timeout_ms = 5000,
+     .max_data = 20},
+    {.name = "large payload read in short pieces",
+     .in_len = KIT_LONG_LINE + 7,
+     .max_read = 700,
+     .timeout_ms = 5000,
+     .max_data = 2500},
+    {.name = "payload over arrivals",
+     .in = KIT_STR("0123456789abcdefghij+rest"),
+     .arrive_off = {3, 11, 19},
+     .arrive_dt = {10, 20, 30},
+     .narrive = 3,
+     .timeout_ms = 5000,
+     .max_data = 24},
+    {.name = "payload cut by EOF",
+     .in = KIT_STR("0123456789"),
+     .end_now = true,
+     .timeout_ms = 5000,
+     .max_data = 20,
+     .want = BTC_ERR_CLOSED},
+    {.name = "payload cut by silence",
+     .in = KIT_STR("0123456789"),
+     .timeout_ms = 50,
+     .max_data = 20,
+     .want = BTC_ERR_TIMEOUT},
+    {.name = "payload cut by a reset",
+     .in = KIT_STR("0123456789"),
+     .end_now = true,
+     .end_error = ECONNRESET,
+     .timeout_ms = 5000,
+     .max_data = 100,
+     .want = BTC_ERR_IO},
+};
+
 /* ---- the registry ----------------------------------------------------------------------- */
 
 #define KIT_LOOP_STATUSES                                                                          \
@@ -388,33 +531,45 @@ static const kit_scn socks5_scenarios[] = {
     (KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_TIMEOUT) | KIT_ST(BTC_ERR_INTERRUPTED) | KIT_ST(BTC_ERR_IO) | \
      KIT_ST(BTC_ERR_NOT_SELECTABLE))
 
+/* A reader's window smaller than two bytes is refused: the ops fuzz target chooses any max_data. */
+#define KIT_READER_STATUSES                                                                              \
+    (KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_TOO_LARGE) | KIT_ST(BTC_ERR_PROTOCOL) | \
+     KIT_ST(BTC_ERR_INVALID_ARGUMENT))
+
 const kit_op kit_ops[] = {
     {"recv_until_terminator", KIT_IN, call_recv_until,
      KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_TOO_LARGE) | KIT_ST(BTC_ERR_PROTOCOL) |
          KIT_ST(BTC_ERR_INVALID_UTF8),
-     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until, false},
+     recv_until_scenarios, KIT_COUNT(recv_until_scenarios), 2, check_recv_until, false, NULL},
     {"send_complete", KIT_OUT, call_send_complete, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_PROTOCOL),
-     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, false},
+     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, false, NULL},
     {"is_connected", KIT_PROBE, call_is_connected,
      KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_IO) | KIT_ST(BTC_ERR_PROTOCOL), is_connected_scenarios,
-     KIT_COUNT(is_connected_scenarios), 1, NULL, false},
+     KIT_COUNT(is_connected_scenarios), 1, NULL, false, NULL},
     {"wait", KIT_WAIT, call_wait, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
-     KIT_COUNT(wait_scenarios), 1, NULL, false},
+     KIT_COUNT(wait_scenarios), 1, NULL, false, NULL},
     {"wait_many", KIT_WAIT, call_wait_many, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_NO_MEMORY), wait_scenarios,
-     KIT_COUNT(wait_scenarios), 1, NULL, false},
+     KIT_COUNT(wait_scenarios), 1, NULL, false, NULL},
     {"recv_exact", KIT_IN, call_recv_exact, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_PROTOCOL),
-     recv_exact_scenarios, KIT_COUNT(recv_exact_scenarios), 1, check_recv_exact, false},
+     recv_exact_scenarios, KIT_COUNT(recv_exact_scenarios), 1, check_recv_exact, false, NULL},
     {"send_complete_v", KIT_OUT, call_send_complete_v, KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_PROTOCOL),
-     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, false},
+     send_complete_scenarios, KIT_COUNT(send_complete_scenarios), 1, NULL, false, NULL},
     {"connect_timeout", KIT_CONNECT, call_connect_timeout, KIT_CONNECT_STATUSES, connect_scenarios,
-     KIT_COUNT(connect_scenarios), 2, NULL, true},
+     KIT_COUNT(connect_scenarios), 2, NULL, true, NULL},
     {"dial_with", KIT_CONNECT, call_dial_with, KIT_CONNECT_STATUSES | KIT_ST(BTC_ERR_RESOLVE), dial_scenarios,
-     KIT_COUNT(dial_scenarios), 4, NULL, true},
+     KIT_COUNT(dial_scenarios), 4, NULL, true, NULL},
     {"shutdown", KIT_ONCE, call_shutdown, KIT_ST(BTC_OK) | KIT_ST(BTC_ERR_IO) | KIT_ST(BTC_ERR_WOULD_BLOCK),
-     shutdown_scenarios, KIT_COUNT(shutdown_scenarios), 1, NULL, true},
+     shutdown_scenarios, KIT_COUNT(shutdown_scenarios), 1, NULL, true, NULL},
     {"socks5_connect", KIT_TALK, call_socks5,
      KIT_LOOP_STATUSES | KIT_ST(BTC_ERR_CLOSED) | KIT_ST(BTC_ERR_PROTOCOL) | KIT_ST(BTC_ERR_PROXY), socks5_scenarios,
-     KIT_COUNT(socks5_scenarios), 5, NULL, false},
+     KIT_COUNT(socks5_scenarios), 5, NULL, false, NULL},
+    /* The reader's calls end in a detach (reader_finish): lazy mode costs the peek and the detach's read. */
+    {"reader_line", KIT_IN, call_reader_line, KIT_READER_STATUSES, recv_until_scenarios,
+     KIT_COUNT(recv_until_scenarios), 2, check_reader_line, false, reader_finish},
+    {"reader_line_exact", KIT_IN, call_reader_line_exact, KIT_READER_STATUSES, recv_until_scenarios,
+     KIT_COUNT(recv_until_scenarios), 2, check_reader_line, false, reader_finish},
+    {"reader_read", KIT_IN, call_reader_read, KIT_READER_STATUSES, reader_read_scenarios,
+     KIT_COUNT(reader_read_scenarios), 2, check_reader_read, false, reader_finish},
 };
 const size_t kit_op_count = KIT_COUNT(kit_ops);
 
@@ -448,7 +603,7 @@ bool kit_scn_apply(const kit_scn *c, btc_fake *f, uint8_t *out, size_t out_cap)
     return true;
 }
 
-void kit_op_run(const kit_op *op, kit_run *r)
+void kit_op_call(const kit_op *op, kit_run *r)
 {
     /* The scenario as the operation sees it: the shared patterns filled in. */
     kit_scn c = *r->c;
@@ -461,6 +616,18 @@ void kit_op_run(const kit_op *op, kit_run *r)
     r->occurred = 0xff;
     r->st = op->call(r, &r->err);
     r->c = given;
+}
+
+void kit_op_finish(const kit_op *op, kit_run *r)
+{
+    if (op->finish != NULL)
+        r->st = op->finish(r, &r->err);
+}
+
+void kit_op_run(const kit_op *op, kit_run *r)
+{
+    kit_op_call(op, r);
+    kit_op_finish(op, r);
 }
 
 static const char *check_in(const kit_run *r, size_t consumed, size_t sent, char *why, size_t cap)

@@ -84,6 +84,7 @@ typedef struct kit_run {
     btc_error err;
     size_t len;          /**< KIT_IN: bytes handed back in buf */
     btc_events occurred; /**< KIT_WAIT */
+    btc_reader reader;   /**< the reader entries' reader, from their call to their finish */
 } kit_run;
 
 typedef struct kit_op {
@@ -102,6 +103,14 @@ typedef struct kit_op {
     const char *(*check)(const kit_run *r, size_t consumed, char *why, size_t cap);
     /** It calls slots besides send, sendv, recv, wait, the clock and last_error (connect, open, ...). */
     bool other_slots;
+    /**
+     * May be NULL. Completes the run after the call, outside the call's
+     * deadline and interrupt: a reader's detach, which syncs the socket and
+     * hands back what the reader held, so that the kind's accounting applies
+     * to the whole run. Returns the run's status (the call's, unless the
+     * finish failed) and leaves the record and r->len describing the run.
+     */
+    btc_status (*finish)(kit_run *r, btc_error *err);
 } kit_op;
 
 #define KIT_ST(s) (1u << (s))
@@ -124,8 +133,15 @@ const kit_op *kit_op_find(const char *name);
  */
 bool kit_scn_apply(const kit_scn *c, btc_fake *f, uint8_t *out, size_t out_cap);
 
-/** Runs op once: r->len, r->occurred and r->err are reset, then filled by the call. */
+/**
+ * Runs op once: r->len, r->occurred and r->err are reset, then filled by the
+ * call and the finish (kit_op_call, then kit_op_finish).
+ */
 void kit_op_run(const kit_op *op, kit_run *r);
+/** The call alone (what a harness watches with the call's deadline and interrupt). */
+void kit_op_call(const kit_op *op, kit_run *r);
+/** The finish alone, after kit_op_call (nothing when op has none). */
+void kit_op_finish(const kit_op *op, kit_run *r);
 
 /**
  * The checks every run of op must pass, whatever was injected: the record
