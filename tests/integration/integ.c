@@ -129,29 +129,25 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
 
 #define IO_TIMEOUT_MS 5000
 
-/* Non-blocking connect to 127.0.0.1:port with a deadline; SO_ERROR says how it went. */
-static bool tcp_connect(btc_sock *s, uint16_t port)
+/* 127.0.0.1:port as a sockaddr_in. */
+static struct sockaddr_in loopback(uint16_t port)
 {
-    btc_error err;
     struct sockaddr_in addr;
-    EXPECT(port != 0, "port not configured (environment variable missing)");
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return addr;
+}
+
+/* Connects to 127.0.0.1:port within IO_TIMEOUT_MS (btc_sock_connect_timeout). */
+static bool tcp_connect(btc_sock *s, uint16_t port)
+{
+    btc_error err;
+    EXPECT(port != 0, "port not configured (environment variable missing)");
+    struct sockaddr_in addr = loopback(port);
     EXPECT_OK(btc_sock_open(s, AF_INET, SOCK_STREAM, 0, &err), err);
-    btc_status st = btc_sock_connect(s, (const struct sockaddr *)&addr, sizeof addr, &err);
-    if (st == BTC_ERR_WOULD_BLOCK) {
-        EXPECT_OK(btc_sock_wait(s, IO_TIMEOUT_MS, BTC_EV_SEND, NULL, NULL, &err), err);
-        int so_error = 0;
-        socklen_t len = sizeof so_error;
-        EXPECT_OK(btc_sock_get_sock_opt(s, SOL_SOCKET, SO_ERROR, &so_error, &len, &err), err);
-        char text[128];
-        EXPECT(so_error == 0, "connect to 127.0.0.1:%u: %s", (unsigned)port,
-               btc_network_error_string(so_error, text, sizeof text));
-        return true;
-    }
-    EXPECT(st == BTC_OK, "connect to 127.0.0.1:%u: %s: %s", (unsigned)port, btc_status_name(st), err.message);
+    EXPECT_OK(btc_sock_connect_timeout(s, (const struct sockaddr *)&addr, sizeof addr, IO_TIMEOUT_MS, NULL, &err), err);
     return true;
 }
 
@@ -197,22 +193,9 @@ static bool expect_crlf(const btc_sock *s, const char *want)
 /* Reads exactly n bytes (binary replies have no terminator), never more. */
 static bool read_exact(const btc_sock *s, void *buf, size_t n, int64_t timeout_ms)
 {
-    int64_t deadline = ts_now_ms() + timeout_ms;
-    size_t got = 0;
     btc_error err;
-    while (got < n) {
-        size_t r = 0;
-        btc_status st = btc_sock_recv(s, (char *)buf + got, n - got, 0, &r, &err);
-        if (st == BTC_OK) {
-            got += r;
-            continue;
-        }
-        if (st == BTC_ERR_WOULD_BLOCK) {
-            int64_t left = deadline - ts_now_ms();
-            st = btc_sock_wait(s, left > 0 ? left : 0, BTC_EV_RECV, NULL, NULL, &err);
-        }
-        EXPECT(st == BTC_OK, "read_exact: %s after %zu of %zu bytes: %s", btc_status_name(st), got, n, err.message);
-    }
+    EXPECT_OK(btc_sock_recv_exact(s, buf, n, timeout_ms, NULL, &err), err);
+    EXPECT(err.bytes == n, "recv_exact reported %zu of %zu bytes", err.bytes, n);
     return true;
 }
 
@@ -843,6 +826,200 @@ static bool case_socks5_target_refused(const env *e)
     return true;
 }
 
+/* ---- the 0.2 layer: dial, connect with a deadline, SOCKS5, exact reads, gather sends, the reader ---- */
+
+/* The service string of a port. */
+static const char *service_of(uint16_t port)
+{
+    static char out[4][8];
+    static int next;
+    char *o = out[next++ % 4];
+    snprintf(o, sizeof out[0], "%u", (unsigned)port);
+    return o;
+}
+
+static bool case_dial_numeric(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_error err;
+    EXPECT_OK(btc_sock_dial(&s, "127.0.0.1", service_of(e->redis), IO_TIMEOUT_MS, NULL, &err), err);
+    return send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG");
+}
+
+/* "localhost" may resolve to ::1 first, where redis may not listen: dial must go on to the next address. */
+static bool case_dial_localhost(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_error err;
+    EXPECT_OK(btc_sock_dial(&s, "localhost", service_of(e->redis), IO_TIMEOUT_MS, NULL, &err), err);
+    return send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG");
+}
+
+static bool case_dial_refused(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_error err;
+    btc_status st = btc_sock_dial(&s, "127.0.0.1", service_of(e->closed), IO_TIMEOUT_MS, NULL, &err);
+    EXPECT(st == BTC_ERR_IO && err.code == ECONNREFUSED, "%s (code %d): %s", btc_status_name(st), err.code,
+           err.message);
+    EXPECT(btc_sock_is_empty(&s), "a failed dial left a socket behind");
+    EXPECT(strstr(err.message, "1 of 1 addresses tried") != NULL, "message '%s'", err.message);
+    snprintf(g_info, sizeof g_info, "%s", err.message);
+    return true;
+}
+
+static bool case_connect_timeout_refused(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_error err;
+    struct sockaddr_in addr = loopback(e->closed);
+    EXPECT_OK(btc_sock_open(&s, AF_INET, SOCK_STREAM, 0, &err), err);
+    btc_status st =
+        btc_sock_connect_timeout(&s, (const struct sockaddr *)&addr, sizeof addr, IO_TIMEOUT_MS, NULL, &err);
+    EXPECT(st == BTC_ERR_IO && err.code == ECONNREFUSED, "%s (code %d): %s", btc_status_name(st), err.code,
+           err.message);
+    return true;
+}
+
+/* A tunnel to redis through the proxy at proxy_port; the library's client does the handshake. */
+static bool socks5_tunnel(btc_sock *s, uint16_t proxy_port, const char *host, uint16_t port,
+                          const btc_socks5_auth *auth, btc_socks5_bound *bound)
+{
+    btc_error err;
+    EXPECT_OK(btc_sock_dial(s, "127.0.0.1", service_of(proxy_port), IO_TIMEOUT_MS, NULL, &err), err);
+    EXPECT_OK(btc_socks5_connect_bound(s, host, port, auth, IO_TIMEOUT_MS, NULL, bound, &err), err);
+    return true;
+}
+
+static bool case_lib_socks5_ipv4(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_socks5_bound bound;
+    if (!socks5_tunnel(&s, e->socks, "127.0.0.1", e->redis, NULL, &bound))
+        return false;
+    EXPECT(bound.atyp == 1 || bound.atyp == 4, "bound address type %u", bound.atyp);
+    /* The first bytes after the handshake are redis's: nothing of the reply was left, nothing of redis eaten. */
+    if (!send_str(&s, "PING\r\n") || !expect_crlf(&s, "+PONG"))
+        return false;
+    snprintf(g_info, sizeof g_info, "bound type %u port %u", bound.atyp, (unsigned)bound.port);
+    return expect_silence(&s, 50);
+}
+
+static bool case_lib_socks5_domain(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    if (!socks5_tunnel(&s, e->socks, "localhost", e->redis, NULL, NULL))
+        return false;
+    return send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG");
+}
+
+static bool case_lib_socks5_userpass(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_socks5_auth auth = {e->socks_user, e->socks_password};
+    if (!socks5_tunnel(&s, e->socks_auth, "127.0.0.1", e->redis, &auth, NULL))
+        return false;
+    return send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG");
+}
+
+/* A refusal by the proxy: BTC_ERR_PROXY with the reply code (0 for a violation) and words naming it. */
+static bool expect_proxy_refusal(uint16_t proxy_port, uint16_t target, const btc_socks5_auth *auth, int code,
+                                 const char *words)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    btc_error err;
+    EXPECT_OK(btc_sock_dial(&s, "127.0.0.1", service_of(proxy_port), IO_TIMEOUT_MS, NULL, &err), err);
+    btc_status st = btc_socks5_connect(&s, "127.0.0.1", target, auth, IO_TIMEOUT_MS, NULL, &err);
+    EXPECT(st == BTC_ERR_PROXY && err.code == code && strstr(err.message, words) != NULL,
+           "%s (code %d): '%s', expected code %d and '%s'", btc_status_name(st), err.code, err.message, code, words);
+    snprintf(g_info, sizeof g_info, "%s", err.message);
+    return true;
+}
+
+static bool case_lib_socks5_target_refused(const env *e)
+{
+    return expect_proxy_refusal(e->socks, e->closed, NULL, 5, btc_socks5_reply_message(5));
+}
+
+static bool case_lib_socks5_auth_required(const env *e)
+{
+    return expect_proxy_refusal(e->socks_auth, e->redis, NULL, 0, "no acceptable authentication method");
+}
+
+static bool case_lib_socks5_wrong_password(const env *e)
+{
+    btc_socks5_auth auth = {e->socks_user, "not-the-password"};
+    return expect_proxy_refusal(e->socks_auth, e->redis, &auth, 0, "authentication failed");
+}
+
+/* ECHO of 100 KiB sent as three pieces by one gather send; the bulk reply read with recv_exact. */
+static bool case_gather_echo_exact(const env *e)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    enum { N = 100 * 1024 };
+    static char payload[N];
+    static char back[N + 2];
+    char head[64];
+    char line[32];
+    size_t len = 0;
+    btc_error err;
+    for (size_t i = 0; i < N; i++)
+        payload[i] = (char)('a' + i % 26);
+    int hn = snprintf(head, sizeof head, "*2\r\n$4\r\nECHO\r\n$%d\r\n", N);
+    btc_iovec iov[] = {{head, (size_t)hn}, {payload, N}, {"\r\n", 2}};
+    if (!tcp_connect(&s, e->redis))
+        return false;
+    EXPECT_OK(btc_sock_send_complete_v(&s, iov, 3, IO_TIMEOUT_MS, NULL, &err), err);
+    EXPECT(err.bytes == (size_t)hn + N + 2, "send_complete_v reported %zu bytes", err.bytes);
+    if (!read_crlf(&s, line, sizeof line, &len) || !read_exact(&s, back, N + 2, IO_TIMEOUT_MS))
+        return false;
+    EXPECT(strcmp(line, "$102400") == 0, "bulk head '%s'", excerpt(line, len));
+    EXPECT(memcmp(back, payload, N) == 0 && memcmp(back + N, "\r\n", 2) == 0, "the echo differs");
+    return expect_silence(&s, 50);
+}
+
+/* 1000 pipelined ECHOs read back through a btc_reader, then handed back to the plain socket: not a byte over. */
+static size_t digits_of(int i) { return i < 10 ? 1 : i < 100 ? 2 : 3; }
+
+static bool reader_pipeline(const env *e, unsigned flags)
+{
+    BTC_SOCK_AUTO s = BTC_SOCK_INIT;
+    enum { N = 1000 };
+    char window[4096];
+    btc_reader r;
+    btc_error err;
+    char req[64];
+    if (!tcp_connect(&s, e->redis))
+        return false;
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(req, sizeof req, "*2\r\n$4\r\nECHO\r\n$%zu\r\n%d\r\n", digits_of(i), i);
+        if (!send_all(&s, req, (size_t)n))
+            return false;
+    }
+    EXPECT_OK(btc_reader_init(&r, &s, window, sizeof window, flags, &err), err);
+    for (int i = 0; i < N; i++) {
+        const char *line = NULL;
+        size_t len = 0;
+        char want[16];
+        char got[8];
+        snprintf(want, sizeof want, "$%zu\r", digits_of(i));
+        EXPECT_OK(btc_reader_line(&r, '\n', IO_TIMEOUT_MS, NULL, &line, &len, &err), err);
+        EXPECT(strcmp(line, want) == 0, "reply %d head '%s'", i, excerpt(line, len));
+        size_t n = digits_of(i) + 2; /* the digits, then \r\n */
+        EXPECT_OK(btc_reader_read(&r, got, n, IO_TIMEOUT_MS, NULL, &err), err);
+        snprintf(want, sizeof want, "%d\r\n", i);
+        EXPECT(memcmp(got, want, n) == 0, "reply %d body '%s'", i, excerpt(got, n));
+    }
+    const void *held = NULL;
+    size_t held_len = 99;
+    EXPECT_OK(btc_reader_detach(&r, &held, &held_len, &err), err);
+    EXPECT(held_len == 0, "%zu bytes held after the last whole reply", held_len);
+    return expect_silence(&s, 50) && send_str(&s, "PING\r\n") && expect_crlf(&s, "+PONG");
+}
+
+static bool case_reader_pipeline_lazy(const env *e) { return reader_pipeline(e, 0); }
+static bool case_reader_pipeline_exact(const env *e) { return reader_pipeline(e, BTC_READER_EXACT); }
+
 /* ---- the runner ------------------------------------------------------------------------------ */
 
 typedef struct tcase {
@@ -873,6 +1050,19 @@ static const tcase g_cases[] = {
     {"socks5.userpass_ping", case_socks5_userpass_ping},
     {"socks5.auth_required_0xff", case_socks5_auth_required},
     {"socks5.target_refused_0x05", case_socks5_target_refused},
+    {"dial.numeric", case_dial_numeric},
+    {"dial.localhost", case_dial_localhost},
+    {"dial.refused", case_dial_refused},
+    {"connect_timeout.refused", case_connect_timeout_refused},
+    {"lib_socks5.ipv4", case_lib_socks5_ipv4},
+    {"lib_socks5.domain_localhost", case_lib_socks5_domain},
+    {"lib_socks5.userpass", case_lib_socks5_userpass},
+    {"lib_socks5.target_refused", case_lib_socks5_target_refused},
+    {"lib_socks5.auth_required", case_lib_socks5_auth_required},
+    {"lib_socks5.wrong_password", case_lib_socks5_wrong_password},
+    {"exact.gather_echo_100k", case_gather_echo_exact},
+    {"reader.redis_pipeline_lazy", case_reader_pipeline_lazy},
+    {"reader.redis_pipeline_exact", case_reader_pipeline_exact},
 };
 #define CASE_COUNT (sizeof g_cases / sizeof g_cases[0])
 

@@ -314,7 +314,7 @@ socks5.wrong_password 31 - '' 'authentication failed' "$socks5" --user "$SOCKS_U
 socks5.target_refused_0x05 25 - '' 'reply 0x05, connection refused' "$socks5" "$SOCKS" "$CLOSED"
 socks5.proxy_refused 11 - '' $'connect to proxy .*: BTC_ERR_IO\n[Cc]onnection refused' \
     "$socks5" --timeout 1000 "$CLOSED" "$REDIS"
-socks5.proxy_never_answers 5 - '' $'reading the method reply: BTC_ERR_TIMEOUT\ngot 0 of 2 bytes' \
+socks5.proxy_never_answers 5 - '' $'SOCKS5 handshake: BTC_ERR_TIMEOUT\nSOCKS5 method reply: timed out' \
     "$socks5" --timeout 400 "$REDIS" "$REDIS"
 socks5.sigterm_interrupts_relay TERM:6 - '' 'waiting in the relay: BTC_ERR_INTERRUPTED' "$socks5" "$SOCKS" "$REDIS"
 socks5.bad_timeout 64 - '' '--timeout wants milliseconds' "$socks5" --timeout 0 "$REDIS" "$REDIS"
