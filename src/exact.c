@@ -24,8 +24,8 @@ static btc_ssize_t read_once(void *ctx, size_t *asked)
 
 static void read_advance(void *ctx, size_t n) { ((exact_cursor *)ctx)->got += n; }
 
-btc_status btc__recv_all(const btc_sock *s, void *buf, size_t len, btc__deadline dl, btc_interrupt *intr, size_t *got,
-                         int *code)
+btc_status btc__recv_all(const btc_sock *s, void *buf, size_t len, btc__lazy_deadline *dl, btc_interrupt *intr,
+                         size_t *got, int *code)
 {
     exact_cursor c = {s, btc__sys_of(s), buf, len, 0};
     const btc__mover m = {s, len, BTC_EV_RECV, BTC_ERR_CLOSED, read_once, read_advance};
@@ -49,7 +49,8 @@ static btc_status recv_exact(const btc_sock *s, void *buf, size_t len, int64_t t
         return btc__ok(err, 0);
     size_t got;
     int code;
-    st = btc__recv_all(s, buf, len, btc__deadline_in(btc__sys_of(s), timeout_ms), intr, &got, &code);
+    btc__lazy_deadline dl = btc__deadline_later(btc__sys_of(s), timeout_ms);
+    st = btc__recv_all(s, buf, len, &dl, intr, &got, &code);
     return btc__transfer_stop(err, st, code, "receive", "received", got, len);
 }
 

@@ -67,6 +67,23 @@ btc__deadline btc__deadline_in(const btc_sys *sys, int64_t timeout_ms);
 /** Whether the deadline has passed. */
 bool btc__deadline_passed(const btc_sys *sys, btc__deadline dl);
 
+/*
+ * A deadline whose clock is read only when first needed: the first attempt
+ * of a call, made before any check, then costs no clock read, and a call
+ * finished by it none at all. The time starts at that first read.
+ */
+typedef struct btc__lazy_deadline {
+    const btc_sys *sys;
+    int64_t timeout_ms;
+    btc__deadline dl; /* valid once set */
+    bool set;
+} btc__lazy_deadline;
+
+/** timeout_ms from the first btc__deadline_get (BTC_TIMEOUT_INFINITE: never); reads no clock. */
+btc__lazy_deadline btc__deadline_later(const btc_sys *sys, int64_t timeout_ms);
+/** The deadline, read from the clock on the first call. */
+btc__deadline btc__deadline_get(btc__lazy_deadline *l);
+
 /**
  * The one wait loop: waits on items until an event, the deadline or the
  * interrupt. EINTR and early wake-ups are retried with the time left.
@@ -117,7 +134,7 @@ typedef struct btc__mover {
  * *moved: the bytes moved. Returns BTC_OK, TIMEOUT, INTERRUPTED, IO
  * (*code), PROTOCOL, m->on_zero or NOT_SELECTABLE; fills no btc_error.
  */
-btc_status btc__transfer(const btc__mover *m, void *ctx, btc__deadline dl, btc_interrupt *intr, size_t *moved,
+btc_status btc__transfer(const btc__mover *m, void *ctx, btc__lazy_deadline *dl, btc_interrupt *intr, size_t *moved,
                          int *code);
 
 /** Words a stop of btc__transfer: op "send"/"receive", verb "sent"/"received", done of total bytes. */
@@ -131,7 +148,7 @@ btc_status btc__transfer_stop(btc_error *err, btc_status st, int code, const cha
  * TIMEOUT, INTERRUPTED, IO (*code), PROTOCOL or NOT_SELECTABLE; fills no
  * btc_error.
  */
-btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__deadline dl,
+btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__lazy_deadline *dl,
                          btc_interrupt *intr, size_t *sent, int *code);
 
 /**
@@ -139,8 +156,8 @@ btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt,
  * the bytes received, all in buf[0..*got). Returns BTC_OK, CLOSED, TIMEOUT,
  * INTERRUPTED, IO (*code), PROTOCOL or NOT_SELECTABLE; fills no btc_error.
  */
-btc_status btc__recv_all(const btc_sock *s, void *buf, size_t len, btc__deadline dl, btc_interrupt *intr, size_t *got,
-                         int *code);
+btc_status btc__recv_all(const btc_sock *s, void *buf, size_t len, btc__lazy_deadline *dl, btc_interrupt *intr,
+                         size_t *got, int *code);
 
 /* ---- what the platform files provide (platform.h) ---------------------- */
 

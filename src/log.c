@@ -62,6 +62,8 @@ void btc__log(btc_log_level level, const char *fmt, ...)
 
 void btc__log_result(const char *op, const btc_error *err)
 {
+    if (!atomic_load_explicit(&log_installed, memory_order_acquire))
+        return; /* every operation ends here: with no handler, not even the formatting call */
     if (err->status == BTC_OK)
         btc__log(BTC_LOG_TRACE, "%s: ok (%zu bytes)", op, err->bytes);
     else

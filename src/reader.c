@@ -43,27 +43,16 @@
 /* One call: the reader, its limits, and a deadline read from the clock only when first needed. */
 typedef struct rd_call {
     btc_reader *r;
-    int64_t timeout_ms;
     btc_interrupt *intr;
-    btc__deadline dl;
-    bool dl_set;
+    btc__lazy_deadline dl;
     bool attempted; /* a peek or read of this call was made: later ones check the stop first */
     int code;       /* the OS code of a BTC_ERR_IO stop */
 } rd_call;
 
 static rd_call rd_begin(btc_reader *r, int64_t timeout_ms, btc_interrupt *intr)
 {
-    rd_call c = {r, timeout_ms, intr, {INT64_MAX}, false, false, 0};
+    rd_call c = {r, intr, btc__deadline_later(r->sys, timeout_ms), false, 0};
     return c;
-}
-
-static btc__deadline rd_deadline(rd_call *c)
-{
-    if (!c->dl_set) {
-        c->dl = btc__deadline_in(c->r->sys, c->timeout_ms);
-        c->dl_set = true;
-    }
-    return c->dl;
 }
 
 /* Before every attempt but the first: TIMEOUT or INTERRUPTED if due, else OK. */
@@ -73,13 +62,13 @@ static btc_status rd_before_attempt(rd_call *c)
         c->attempted = true;
         return BTC_OK;
     }
-    return btc__check_stop(c->r->sys, rd_deadline(c), c->intr);
+    return btc__check_stop(c->r->sys, btc__deadline_get(&c->dl), c->intr);
 }
 
 static btc_status rd_wait(rd_call *c)
 {
     c->attempted = true; /* a call that had to wait is past its first attempt */
-    return btc__wait_ready(c->r->sock, c->r->sys, BTC_EV_RECV, rd_deadline(c), c->intr, &c->code);
+    return btc__wait_ready(c->r->sock, c->r->sys, BTC_EV_RECV, btc__deadline_get(&c->dl), c->intr, &c->code);
 }
 
 /* A slot call failed: try again after a wait (WOULD_BLOCK), or a permanent BTC_ERR_IO with c->code. */

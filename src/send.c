@@ -61,7 +61,7 @@ static btc_ssize_t send_once(void *ctx, size_t *asked)
     return sys->sendv(sys->ctx, c->s->fd, batch, n, BTC_MSG_DONTWAIT);
 }
 
-btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__deadline dl,
+btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__lazy_deadline *dl,
                          btc_interrupt *intr, size_t *sent, int *code)
 {
     send_cursor c = {s, btc__sys_of(s), iov, iovcnt, 0, 0};
@@ -84,7 +84,8 @@ static btc_status send_pieces(const char *op, const btc_sock *s, const btc_iovec
         return btc__ok(err, 0);
     size_t sent;
     int code;
-    st = btc__send_all(s, iov, iovcnt, total, btc__deadline_in(btc__sys_of(s), timeout_ms), intr, &sent, &code);
+    btc__lazy_deadline dl = btc__deadline_later(btc__sys_of(s), timeout_ms);
+    st = btc__send_all(s, iov, iovcnt, total, &dl, intr, &sent, &code);
     return btc__transfer_stop(err, st, code, "send", "sent", sent, total);
 }
 

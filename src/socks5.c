@@ -179,7 +179,7 @@ static size_t address_field(const char *host, uint8_t *atyp, uint8_t *field)
 /* One handshake under way. */
 typedef struct socks_run {
     const btc_sock *s;
-    btc__deadline dl;
+    btc__lazy_deadline dl;
     btc_interrupt *intr;
     size_t received; /* bytes read from the proxy */
     int code;        /* of the last failed transfer */
@@ -200,7 +200,7 @@ static btc_status step(socks_run *r, const char *stage)
         r->started = true;
         return BTC_OK;
     }
-    return btc__check_stop(btc__sys_of(r->s), r->dl, r->intr);
+    return btc__check_stop(btc__sys_of(r->s), btc__deadline_get(&r->dl), r->intr);
 }
 
 static btc_status put(socks_run *r, const char *stage, const uint8_t *msg, size_t len)
@@ -210,7 +210,7 @@ static btc_status put(socks_run *r, const char *stage, const uint8_t *msg, size_
         return st;
     btc_iovec one = {msg, len};
     size_t sent;
-    return btc__send_all(r->s, &one, 1, len, r->dl, r->intr, &sent, &r->code);
+    return btc__send_all(r->s, &one, 1, len, &r->dl, r->intr, &sent, &r->code);
 }
 
 static btc_status get(socks_run *r, const char *stage, uint8_t *buf, size_t len)
@@ -219,7 +219,7 @@ static btc_status get(socks_run *r, const char *stage, uint8_t *buf, size_t len)
     if (st != BTC_OK)
         return st;
     size_t got;
-    st = btc__recv_all(r->s, buf, len, r->dl, r->intr, &got, &r->code);
+    st = btc__recv_all(r->s, buf, len, &r->dl, r->intr, &got, &r->code);
     r->received += got;
     return st;
 }
@@ -375,7 +375,7 @@ static btc_status socks5_connect(const btc_sock *proxy, const char *host, uint16
     socks_run r;
     memset(&r, 0, sizeof r);
     r.s = proxy;
-    r.dl = btc__deadline_in(btc__sys_of(proxy), timeout_ms);
+    r.dl = btc__deadline_later(btc__sys_of(proxy), timeout_ms);
     r.intr = intr;
     r.stage = "";
     st = negotiate(&r, auth, err);

@@ -4,7 +4,8 @@
  * handshake), and the words its stops are reported in.
  *
  * The loop owns the rules every such operation shares: the first attempt
- * is made before the deadline or the interrupt is looked at; after every
+ * is made before the deadline or the interrupt is looked at (and before
+ * the clock is read: a transfer done in one call costs no clock read); after every
  * partial transfer both are checked (a peer that never lets the socket
  * block still cannot hold the call); a transient error waits for readiness
  * with the time left; a call that claims more bytes than it was offered is
@@ -12,7 +13,7 @@
  */
 #include "internal.h"
 
-btc_status btc__transfer(const btc__mover *m, void *ctx, btc__deadline dl, btc_interrupt *intr, size_t *moved,
+btc_status btc__transfer(const btc__mover *m, void *ctx, btc__lazy_deadline *dl, btc_interrupt *intr, size_t *moved,
                          int *code)
 {
     const btc_sys *sys = btc__sys_of(m->s);
@@ -28,7 +29,7 @@ btc_status btc__transfer(const btc__mover *m, void *ctx, btc__deadline dl, btc_i
             m->advance(ctx, (size_t)n);
             if (*moved == m->total)
                 return BTC_OK;
-            btc_status st = btc__check_stop(sys, dl, intr);
+            btc_status st = btc__check_stop(sys, btc__deadline_get(dl), intr);
             if (st != BTC_OK)
                 return st;
             continue;
@@ -38,7 +39,7 @@ btc_status btc__transfer(const btc__mover *m, void *ctx, btc__deadline dl, btc_i
         *code = sys->last_error(sys->ctx);
         if (btc_io_error_is_permanent(*code))
             return BTC_ERR_IO;
-        btc_status st = btc__wait_ready(m->s, sys, m->events, dl, intr, code);
+        btc_status st = btc__wait_ready(m->s, sys, m->events, btc__deadline_get(dl), intr, code);
         if (st != BTC_OK)
             return st;
     }

@@ -22,6 +22,21 @@ btc__deadline btc__deadline_in(const btc_sys *sys, int64_t timeout_ms)
     return dl;
 }
 
+btc__lazy_deadline btc__deadline_later(const btc_sys *sys, int64_t timeout_ms)
+{
+    btc__lazy_deadline l = {sys, timeout_ms, {INT64_MAX}, false};
+    return l;
+}
+
+btc__deadline btc__deadline_get(btc__lazy_deadline *l)
+{
+    if (!l->set) {
+        l->dl = btc__deadline_in(l->sys, l->timeout_ms);
+        l->set = true;
+    }
+    return l->dl;
+}
+
 bool btc__deadline_passed(const btc_sys *sys, btc__deadline dl)
 {
     return dl.at_ms != INT64_MAX && sys->now_ms(sys->ctx) >= dl.at_ms;

@@ -54,7 +54,7 @@ MUTANTS = [
          new="    if (n == 0)\n        return BTC_ERR_WOULD_BLOCK;\n"),
     dict(name="send-deadline-after-partial", target="send_complete", file="src/transfer.c",
          bug="after a partial send only the interrupt is checked, not the deadline",
-         old="            btc_status st = btc__check_stop(sys, dl, intr);\n",
+         old="            btc_status st = btc__check_stop(sys, btc__deadline_get(dl), intr);\n",
          new="            btc_status st = btc_interrupt_is_set(intr) ? BTC_ERR_INTERRUPTED : BTC_OK;\n"),
     dict(name="send-resend-from-start", target="send_complete", file="src/send.c",
          bug="after a partial send the rest is sent from the start of data again",
