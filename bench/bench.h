@@ -68,6 +68,18 @@ void bench_pair(bench_transport t, btc_sock *rd, btc_sock *wr);
 void bench_set_blocking(const btc_sock *s);
 void bench_close(btc_sock *s);
 
+/**
+ * Pins the calling thread to one CPU (cpu modulo the CPUs this process may
+ * use). A sender and its reader pinned to two CPUs keep one placement for
+ * every run: left to the scheduler, the pair sometimes shares a CPU and
+ * sometimes not, and a small-message stream runs at two very different
+ * speeds (the reader asleep and woken by every send, or not). Returns false
+ * (and pins nothing) with fewer than two CPUs.
+ */
+bool bench_pin_thread(unsigned cpu);
+/** Lets the calling thread run on every CPU the process started with again. */
+void bench_unpin_thread(void);
+
 /* ---- statistics ------------------------------------------------------------- */
 
 /** Sorts v[0..n) in place. */

@@ -2,6 +2,8 @@
  * bench/common.c - clock, counting syscall table, socket pairs, statistics.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -65,6 +67,7 @@ static void count_hook(void *ctx, btc_sys_call *call)
             c->read++;
         break;
     case BTC_SYS_SLOT_send:
+    case BTC_SYS_SLOT_sendv: /* a gather send is one send call */
         c->send++;
         break;
     case BTC_SYS_SLOT_wait:
@@ -147,6 +150,36 @@ void bench_pair(bench_transport t, btc_sock *rd, btc_sock *wr)
 }
 
 void bench_close(btc_sock *s) { (void)btc_sock_reset(s, NULL); }
+
+/* The CPUs the process started with, read once (a pinned thread's own mask is one CPU). */
+static cpu_set_t g_cpus;
+static int g_ncpus;
+static pthread_once_t g_cpus_once = PTHREAD_ONCE_INIT;
+static void read_cpus(void) { g_ncpus = sched_getaffinity(0, sizeof g_cpus, &g_cpus) == 0 ? CPU_COUNT(&g_cpus) : 0; }
+
+bool bench_pin_thread(unsigned cpu)
+{
+    pthread_once(&g_cpus_once, read_cpus);
+    if (g_ncpus < 2)
+        return false;
+    unsigned want = cpu % (unsigned)g_ncpus;
+    for (int i = 0; i < CPU_SETSIZE; i++) {
+        if (!CPU_ISSET((size_t)i, &g_cpus) || want-- > 0)
+            continue;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET((size_t)i, &one);
+        return pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+    }
+    return false;
+}
+
+void bench_unpin_thread(void)
+{
+    pthread_once(&g_cpus_once, read_cpus);
+    if (g_ncpus > 0)
+        (void)pthread_setaffinity_np(pthread_self(), sizeof g_cpus, &g_cpus);
+}
 
 /* ---- statistics ---------------------------------------------------------------------- */
 

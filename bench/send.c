@@ -7,6 +7,15 @@
  * write (blocking socket, send until done). A reader thread drains the other
  * end with 1 MiB blocking reads; the time is from the start until the reader
  * has every byte. Both senders go through the same counting btc_sys.
+ *
+ * The sender runs on CPU 0 and the reader on CPU 1 (where there are two):
+ * left to the scheduler, 1 KiB messages ran at two speeds a factor 2 to 3
+ * apart, depending on whether the pair happened to share a CPU (the reader
+ * then runs only when the sender yields, and takes big batches) or not (the
+ * reader sleeps and every send wakes it). The ratio to the plain loop is
+ * taken within each repetition, whose runs are adjacent in time, and its
+ * median and quartiles reported: the load of a shared machine moves all
+ * three senders of a repetition alike.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +40,7 @@ typedef struct drain_arg {
 static void *drain_main(void *p)
 {
     drain_arg *a = p;
+    (void)bench_pin_thread(1);
     pthread_barrier_wait(a->go);
     size_t got = 0;
     while (got < a->total) {
@@ -44,8 +54,16 @@ static void *drain_main(void *p)
     return NULL;
 }
 
-typedef enum sender { S_COMPLETE = 0, S_PLAIN = 1, S_PLAIN_NB = 2, S_COUNT } sender;
-static const char *const SENDER_NAMES[S_COUNT] = {"send_complete", "plain_loop", "plain_nonblock"};
+/*
+ * send_complete_v sends each message as two pieces (a 16-byte header and the
+ * rest), the gather send it exists for. thin_wrapper is btc_sock_send and
+ * btc_sock_wait in the loop plain_nonblock writes by hand: one small library
+ * call per send, to show how much a cell moves with a few nanoseconds per
+ * call (see bench/README.md).
+ */
+typedef enum sender { S_COMPLETE = 0, S_PLAIN = 1, S_PLAIN_NB = 2, S_COMPLETE_V = 3, S_THIN = 4, S_COUNT } sender;
+static const char *const SENDER_NAMES[S_COUNT] = {"send_complete", "plain_loop", "plain_nonblock", "send_complete_v",
+                                                  "thin_wrapper"};
 
 /* The loop a careful caller writes on a non-blocking socket: send with MSG_DONTWAIT, poll when full. */
 static void plain_send_nb(const btc_sys *sys, const btc_sock *s, const uint8_t *p, size_t len)
@@ -81,6 +99,30 @@ static void plain_send(const btc_sys *sys, const btc_sock *s, const uint8_t *p, 
     }
 }
 
+/* One message of len bytes at p by the library's calls (send_complete, _v, or the thin wrapper). */
+static void library_send(sender who, const btc_sock *wr, const uint8_t *p, size_t len)
+{
+    btc_error err;
+    btc_status st = BTC_OK;
+    if (who == S_COMPLETE) {
+        st = btc_sock_send_complete(wr, p, len, 60000, NULL, &err);
+    } else if (who == S_COMPLETE_V) {
+        size_t head = len < 16 ? len : 16;
+        btc_iovec iov[2] = {{p, head}, {p + head, len - head}};
+        st = btc_sock_send_complete_v(wr, iov, 2, 60000, NULL, &err);
+    } else {
+        for (size_t off = 0; off < len && st == BTC_OK;) {
+            size_t n = 0;
+            st = btc_sock_send(wr, p + off, len - off, BTC_MSG_DONTWAIT, &n, &err);
+            off += n;
+            if (st == BTC_ERR_WOULD_BLOCK)
+                st = btc_sock_wait(wr, BTC_TIMEOUT_INFINITE, BTC_EV_SEND, NULL, NULL, &err);
+        }
+    }
+    if (st != BTC_OK)
+        bench_die("%s: %s", SENDER_NAMES[who], err.message);
+}
+
 /* Sends data[0..total) in messages of msg bytes; returns seconds until the reader had everything. */
 static double run_send(sender who, bench_transport t, const uint8_t *data, size_t total, size_t msg, char *rbuf,
                        bench_counts *counts)
@@ -104,10 +146,8 @@ static double run_send(sender who, bench_transport t, const uint8_t *data, size_
     uint64_t t0 = bench_now_ns();
     for (size_t off = 0; off < total; off += msg) {
         size_t len = total - off < msg ? total - off : msg;
-        if (who == S_COMPLETE) {
-            btc_error err;
-            if (btc_sock_send_complete(&wr, data + off, len, 60000, NULL, &err) != BTC_OK)
-                bench_die("send_complete: %s", err.message);
+        if (who == S_COMPLETE || who == S_COMPLETE_V || who == S_THIN) {
+            library_send(who, &wr, data + off, len);
         } else if (who == S_PLAIN) {
             plain_send(cs.table, &wr, data + off, len);
         } else {
@@ -121,6 +161,96 @@ static double run_send(sender who, bench_transport t, const uint8_t *data, size_
     bench_close(&rd);
     bench_close(&wr);
     return (double)(da.done_ns - t0) / 1e9;
+}
+
+/* One row: sender w's runs of a cell, and its paired ratios to the plain loop's runs of the same repetitions. */
+static void report_cell(FILE *f, bench_transport t, size_t msg, size_t total, sender w, int reps,
+                        double secs[S_COUNT][64], const bench_counts *sum)
+{
+    double ratio[64];
+    double run[64];
+    for (int r = 0; r < reps; r++) {
+        ratio[r] = secs[S_PLAIN][r] / secs[w][r];
+        run[r] = secs[w][r];
+    }
+    bench_sort(ratio, (size_t)reps);
+    bench_sort(run, (size_t)reps);
+    double med = bench_median(run, (size_t)reps);
+    double x = bench_median(ratio, (size_t)reps);
+    double q1 = bench_quantile_sorted(ratio, (size_t)reps, 0.25);
+    double q3 = bench_quantile_sorted(ratio, (size_t)reps, 0.75);
+    double mib = (double)total / (double)MiB * reps;
+    double mbps = (double)total / med / 1e6;
+    double lo = (double)total / run[reps - 1] / 1e6;
+    double hi = (double)total / run[0] / 1e6;
+    char msgname[32];
+    if (msg == total)
+        (void)snprintf(msgname, sizeof msgname, "all");
+    else
+        (void)snprintf(msgname, sizeof msgname, "%zuKiB", msg / KiB);
+    char mb[64];
+    char xs[64];
+    (void)snprintf(mb, sizeof mb, "%.0f [%.0f-%.0f]", mbps, lo, hi);
+    (void)snprintf(xs, sizeof xs, "%.3f [%.3f-%.3f]", x, q1, q3);
+    printf("%-5s %-9s %-15s %24s %10.1f %10.2f %24s\n", bench_transport_name(t), msgname, SENDER_NAMES[w], mb,
+           (double)sum->send / mib, (double)sum->wait / mib, xs);
+    if (f != NULL)
+        fprintf(f, "%s,%zu,%s,%zu,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%.4f\n", bench_transport_name(t), msg,
+                SENDER_NAMES[w], total, reps, med, mbps, lo, hi, (double)sum->send / mib, (double)sum->wait / mib, x,
+                q1, q3);
+}
+
+/* A send slot that takes every byte at once and touches nothing: what is left is the library's own work. */
+static btc_ssize_t take_all(void *ctx, btc_socket_t fd, const void *data, size_t len, int flags)
+{
+    (void)ctx;
+    (void)fd;
+    (void)data;
+    (void)flags;
+    return (btc_ssize_t)len;
+}
+
+static btc_ssize_t take_all_v(void *ctx, btc_socket_t fd, const btc_iovec *iov, size_t iovcnt, int flags)
+{
+    (void)ctx;
+    (void)fd;
+    (void)flags;
+    size_t n = 0;
+    for (size_t i = 0; i < iovcnt; i++)
+        n += iov[i].len;
+    return (btc_ssize_t)n;
+}
+
+/*
+ * The library's own cost per 1 KiB message, in ns, over a table whose send
+ * takes everything: no kernel, so this is deterministic up to the CPU's
+ * mood, and it is the whole of what the library adds to a send.
+ */
+static void report_overhead(int reps)
+{
+    btc_sys sys = *btc_sys_default();
+    sys.send = take_all;
+    sys.sendv = take_all_v;
+    btc_sock s;
+    btc_sock_from_fd(&s, 0); /* never handed to the OS: the table's send does not look at it */
+    btc_sock_set_sys(&s, &sys);
+    static const uint8_t msg[KiB];
+    enum { CALLS = 1 << 20 };
+    printf("== send: the library's own cost per 1 KiB message over a no-op send slot (median of %d runs of %d calls)\n",
+           reps, CALLS);
+    for (sender who = S_COMPLETE; who < S_COUNT; who++) {
+        if (who == S_PLAIN || who == S_PLAIN_NB)
+            continue;
+        double ns[64];
+        for (int r = 0; r < reps; r++) {
+            uint64_t t0 = bench_now_ns();
+            for (int i = 0; i < CALLS; i++)
+                library_send(who, &s, msg, sizeof msg);
+            ns[r] = (double)(bench_now_ns() - t0) / CALLS;
+        }
+        printf("  %-16s %6.1f ns per message\n", SENDER_NAMES[who], bench_median(ns, (size_t)reps));
+    }
+    (void)btc_sock_release(&s);
 }
 
 int bench_send_main(const bench_opts *o)
@@ -142,6 +272,7 @@ int bench_send_main(const bench_opts *o)
     static double secs[BENCH_TRANSPORT_COUNT][NMSG][S_COUNT][64];
     static bench_counts sum[BENCH_TRANSPORT_COUNT][NMSG][S_COUNT];
     memset(sum, 0, sizeof sum);
+    bool pinned = bench_pin_thread(0);
     for (int rep = 0; rep < reps; rep++)
         for (size_t t = 0; t < BENCH_TRANSPORT_COUNT; t++)
             for (size_t m = 0; m < NMSG; m++)
@@ -154,44 +285,20 @@ int bench_send_main(const bench_opts *o)
                     sum[t][m][w].clock += c.clock;
                 }
 
-    printf("== send: %zu MiB, %d interleaved repetitions; time until the reader has every byte\n", total / MiB, reps);
-    printf("%-5s %-9s %-15s %24s %14s %12s %16s\n", "trans", "message", "sender", "MB/s median [min-max]", "calls/MiB",
-           "waits/MiB", "x plain_loop");
+    bench_unpin_thread();
+    report_overhead(reps);
+    printf("== send: %zu MiB, %d interleaved repetitions; time until the reader has every byte; %s\n", total / MiB,
+           reps, pinned ? "sender on CPU 0, reader on CPU 1" : "not pinned (one CPU)");
+    printf("%-5s %-9s %-15s %24s %10s %10s %24s\n", "trans", "message", "sender", "MB/s median [min-max]", "calls/MiB",
+           "waits/MiB", "x plain_loop [q1-q3]");
     FILE *f = bench_csv_open(o->out_dir, "send.csv");
     if (f != NULL)
         fprintf(f, "transport,message_bytes,sender,bytes,reps,median_s,mbps,mbps_min,mbps_max,sends_per_mib,"
-                   "waits_per_mib,x_plain_loop\n");
+                   "waits_per_mib,x_plain_loop,x_plain_loop_q1,x_plain_loop_q3\n");
     for (size_t t = 0; t < BENCH_TRANSPORT_COUNT; t++)
-        for (size_t m = 0; m < NMSG; m++) {
-            double med[S_COUNT];
-            double lo[S_COUNT];
-            double hi[S_COUNT];
-            for (size_t w = 0; w < S_COUNT; w++) {
-                med[w] = bench_median(secs[t][m][w], (size_t)reps);
-                lo[w] = secs[t][m][w][0];
-                hi[w] = secs[t][m][w][reps - 1];
-            }
-            for (size_t w = 0; w < S_COUNT; w++) {
-                double mib = (double)total / (double)MiB * reps;
-                double mbps = (double)total / med[w] / 1e6;
-                double x = med[S_PLAIN] / med[w];
-                char msgname[32];
-                if (msgs[m] == total)
-                    (void)snprintf(msgname, sizeof msgname, "all");
-                else
-                    (void)snprintf(msgname, sizeof msgname, "%zuKiB", msgs[m] / KiB);
-                char mb[64];
-                (void)snprintf(mb, sizeof mb, "%.0f [%.0f-%.0f]", mbps, (double)total / hi[w] / 1e6,
-                               (double)total / lo[w] / 1e6);
-                printf("%-5s %-9s %-15s %24s %14.1f %12.2f %16.3f\n", bench_transport_name((bench_transport)t), msgname,
-                       SENDER_NAMES[w], mb, (double)sum[t][m][w].send / mib, (double)sum[t][m][w].wait / mib, x);
-                if (f != NULL)
-                    fprintf(f, "%s,%zu,%s,%zu,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f\n",
-                            bench_transport_name((bench_transport)t), msgs[m], SENDER_NAMES[w], total, reps, med[w],
-                            mbps, (double)total / hi[w] / 1e6, (double)total / lo[w] / 1e6,
-                            (double)sum[t][m][w].send / mib, (double)sum[t][m][w].wait / mib, x);
-            }
-        }
+        for (size_t m = 0; m < NMSG; m++)
+            for (size_t w = 0; w < S_COUNT; w++)
+                report_cell(f, (bench_transport)t, msgs[m], total, (sender)w, reps, secs[t][m], &sum[t][m][w]);
     if (f != NULL)
         fclose(f);
     free(data);
