@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # btcsock - the one build entry point (GNU make). `make help` lists every target.
 #
 # Knobs: BUILD=dir  CC=clang  WAIT_BACKEND=poll|select  SANITIZE=address,undefined
@@ -128,7 +129,7 @@ $(FLAGS_STAMP):
 # ---- build --------------------------------------------------------------------
 
 .DEFAULT_GOAL := all
-.PHONY: all lib examples test check lint lint-tidy lint-cppcheck lint-src lint-exports lint-format lint-help \
+.PHONY: all lib examples test check lint lint-tidy lint-cppcheck lint-src lint-exports lint-format lint-help lint-license \
         lint-tidy-config check-headers compdb format demo install install-check uninstall clean distclean help ci deps
 .DELETE_ON_ERROR:
 # Keep test objects (made by a chain of pattern rules) so a rerun relinks nothing.
@@ -211,7 +212,7 @@ NPROC      := $(shell nproc 2>/dev/null || echo 2)
 # Tracked C files (every C file outside a git checkout).
 C_FILES    = $(or $(shell git ls-files '*.c' '*.h' 2>/dev/null),$(shell find . -name '*.[ch]' -not -path './build*'))
 
-LINT_PARTS := lint-tidy-config lint-tidy lint-cppcheck lint-src lint-format lint-exports lint-help
+LINT_PARTS := lint-tidy-config lint-tidy lint-cppcheck lint-src lint-format lint-exports lint-help lint-license
 lint: ## every lint-* part, each run even when one before failed
 	@$(ENSURE) lint
 	@. scripts/lib.sh; $(foreach p,$(LINT_PARTS),step "make $(p)" $(MAKE) --no-print-directory $(p);) steps_end lint
@@ -257,6 +258,15 @@ format: ## rewrite every tracked .c/.h file with clang-format 14
 lint-exports: $(LIB_SO_REAL) $(FAKE_SO_REAL) ## the .so files export exactly their API, with the right sonames
 	@scripts/check-exports.sh $(LIB_SO_REAL) '^btc_[a-z0-9]' '^btc_fake_'
 	@scripts/check-exports.sh $(FAKE_SO_REAL) '^btc_fake_'
+
+# Every file that is code or builds code names its licence (LICENSE: MIT); data (seeds, dictionaries,
+# generated patches, results) does not.
+LICENSED_FILES = $(shell git ls-files '*.c' '*.h' '*.sh' '*.py' '*.mk' '*.in' '*.supp' '*.cmake' '*.txt.in' \
+                    Makefile .ci/run .clang-format .clang-tidy CMakeLists.txt 2>/dev/null)
+lint-license: ## every tracked source, header, script and build file has an SPDX-License-Identifier: MIT line
+	@missing=$$(grep -L 'SPDX-License-Identifier: MIT' $(LICENSED_FILES)); \
+	if [ -n "$$missing" ]; then echo "lint-license: no SPDX line in:" $$missing >&2; exit 1; fi; \
+	echo "lint-license: $(words $(LICENSED_FILES)) files carry SPDX-License-Identifier: MIT"
 
 lint-help: ## every phony target has a description in make help
 	@$(MAKE) --no-print-directory help > /dev/null && echo "make help: every phony target documented"

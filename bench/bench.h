@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/bench.h - shared pieces of the btcsock benchmarks (btcbench).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/common.c - clock, counting syscall table, socket pairs, statistics.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/intr.c - interrupt latency: from btc_interrupt_trigger in one thread
  * to btc_sock_recv_until_terminator returning BTC_ERR_INTERRUPTED in another,

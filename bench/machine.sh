@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/machine.sh before|after - describes the machine and its load, for
 # bench/results/machine.txt (make bench writes it around the run).
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/main.c - btcbench: the btcsock benchmarks.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/plot.sh [DIR] - draws DIR/recv.csv (and DIR/wait_*.csv) with gnuplot,
 # as PNG and SVG: throughput and syscalls per line against line length per
 # strategy (log scales, one panel per transport), and btc_wait_many cost

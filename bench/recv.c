@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/recv.c - receive-until-terminator strategies over one byte stream.
  *

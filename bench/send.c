@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/send.c - btc_sock_send_complete against a plain blocking send loop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/wait.c - the cost of one btc_wait_many call against the number of
  * sockets, with nothing ready (timeout 0: a full scan, no sleep), beside the

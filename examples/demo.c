@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * demo.c - a guided tour of btcsock over loopback TCP (what `make demo` runs).
  *

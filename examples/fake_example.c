@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_example.c - testing your own protocol code against btc_fake.
  *

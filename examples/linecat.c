@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * linecat.c - a small hardened line client built on btcsock.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * readme_example.c - the line client from README.md, as a program.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * socks5.c - a SOCKS5 CONNECT client and stdin/stdout relay built on btcsock.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_common.c - the input codec, the checks and the guard declared in
  * fuzz_common.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_common.h - what the fuzz harnesses share: the input layout (one
  * codec that both decodes fuzzer bytes and encodes the seed corpus), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_errors.c - the error vocabulary: status names and messages,
  * btc_io_error_is_permanent, btc_network_error_string, and the one filler of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_ops.c - every operation of the registry (tests/kit/ops.h)
  * against a scripted fake, with the contract checks every operation owes:

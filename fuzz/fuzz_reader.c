@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_reader.c - a btc_reader conversation against a scripted fake:
  * up to 32 calls (lines with one of two terminators, reads of any size,

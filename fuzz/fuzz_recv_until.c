@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_recv_until.c - btc_sock_recv_until_terminator against a scripted
  * fake, checking the whole contract after every call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_send_complete.c - btc_sock_send_complete against a scripted fake.
  *

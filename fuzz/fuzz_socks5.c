@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_socks5.c - btc_socks5_connect against any proxy: whatever bytes
  * the proxy sends, chunked any way, with errors, closes and clock jumps.

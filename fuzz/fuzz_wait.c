@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz_wait.c - btc_sock_wait, btc_wait_many and btc_sock_is_connected
  * against a scripted fake.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/make_corpus.c - writes the seed corpora and dictionaries of the fuzz
  * harnesses: fuzz/corpus/<target>/<seed> for every seed below, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/replay_main.c - a plain main for the fuzz harnesses: runs
  * LLVMFuzzerTestOneInput once on every file named on the command line, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock.h - the umbrella header: every public declaration of btcsock.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/bench.mk - benchmarks (bench/). Included by the Makefile.
 #
 # The library is built once per readiness backend, in build/bench/poll and build/bench/select,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/fuzz.mk - fuzzing: libFuzzer and AFL++ harnesses, replay drivers, seed corpora, long runs
 # and mutation testing of the harnesses; the runs are scripts/fuzz.sh. `make help` lists the targets.
 #

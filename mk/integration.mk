@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/integration.mk - btcsock against real peers (included by the Makefile): i2pd, tor,
 # redis-server and microsocks on free 127.0.0.1 ports (tests/integration/run.sh says how).
 # Honours BUILD, CC, SANITIZE like every target, e.g.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/quality.mk - quality gates beyond `make check` (included by the Makefile).
 #
 # Knobs: STRESS_SECONDS=5 STRESS_SEED=<n> (default: from the clock, printed)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/sources.mk - which source files make up each library: the one place a
 # platform or a wait backend is chosen. Included by the Makefile and by
 # mk/fuzz.mk (which also runs on its own in the mutants' scratch copies).

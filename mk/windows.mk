@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/windows.mk - Windows: cross-build with mingw-w64, tests under Wine (included by the Makefile).
 #
 # Knobs: WIN_BUILD=dir  WIN_CC=x86_64-w64-mingw32-gcc  WIN_TIMEOUT=seconds (per program, default

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A shared library's ABI is exactly the names its headers mark BTC_EXTERN.
 # Anything else in its dynamic symbol table (a helper that lost its
 # `static`, a btc__ private, a stray global, a test double in the production

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every public header must compile on its own, included twice (include
 # guards), as strict C11 and as strict C++11, with every compiler we have:
 # users include one header without the others, from C or C++.

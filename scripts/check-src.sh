@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The standing rules of src/, checked mechanically (in the spirit of curl's
 # checksrc): a rule that is only written down gets broken.
 #

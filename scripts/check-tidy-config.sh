@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # clang-tidy ignores check names it does not know, so a typo in .clang-tidy
 # silently enables or disables nothing. This fails when
 #   - an entry of Checks (or a CheckOptions key) names no check clang-tidy lists,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The fuzz runs of mk/fuzz.mk, on its harnesses BUILD/<flavour>/fuzz_<target>:
 #
 #   fuzz.sh replay  BUILD "TARGETS" [DIR...]   seeds and DIRs ("%t": the target) through the replay

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scripts/lib.sh - what every script of btcsock shares. Scripts source it; make calls one
 # function at a time as a command: `scripts/lib.sh deps lint`.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs Criterion suite binaries (what `make test` calls) and prints each one's Synthesis line, then
 # the total "N passed, N failed" last; counting as scripts/lib.sh's criterion() says.
 #

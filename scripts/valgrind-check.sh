@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs Criterion test binaries under valgrind memcheck (what `make valgrind` calls); fails on any
 # memory error or leak.
 #

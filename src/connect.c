@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/connect.c - connecting with a deadline: btc_sock_connect_timeout
  * (Core's ConnectDirectly: start the connect, wait for writability, read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/connected.c - btc_sock_is_connected: a probe that consumes nothing and
  * never blocks (a one-byte MSG_PEEK with DONTWAIT).

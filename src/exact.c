@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/exact.c - exact-length reads: btc_sock_recv_exact (Core's
  * InterruptibleRecv) and btc__recv_all, the loop it and the SOCKS5 client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/internal.h - private helpers shared by the library's source files.
  * Nothing here is exported (names start with btc__, visibility hidden).

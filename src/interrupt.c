@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/interrupt.c - btc_interrupt: an atomic flag plus a wake descriptor that
  * every wait includes, so a trigger wakes waiters at once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/platform.h - the private platform interface: what the files that reach
  * the operating system (src/sys_*.c) provide to the rest of the library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/reader.c - btc_reader: lines out of a peeked window, consumed lazily
  * (or, with BTC_READER_EXACT, before every return), never past the data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/recv.c - btc_sock_recv_until_terminator: read one line and not one byte
  * more.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/send.c - send every byte or say exactly how many the peer was given:
  * btc_sock_send_complete (one buffer), btc_sock_send_complete_v (a gather

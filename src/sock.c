@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sock.c - the btc_sock handle: ownership, argument checks shared by all
  * operations, and the thin wrappers (one slot call each).

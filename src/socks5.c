@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/socks5.c - btc_socks5_connect: the SOCKS5 CONNECT handshake (RFC 1928,
  * with RFC 1929 username/password) over a socket already connected to the

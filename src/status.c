@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/status.c - status names and messages (from BTC_STATUS_MAP), the
  * library version, and the single place that fills a btc_error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sys_addrinfo.h - the resolve slot's work shared by the OS files:
  * getaddrinfo for stream sockets, its answers copied into btc_addr. Each OS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sys_poll.c - the poll(2) wait backend for POSIX, the default; see
  * platform.h. poll takes any descriptor value and any number of them.

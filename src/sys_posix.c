@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sys_posix.c - the POSIX operating system behind btc_sys.
  *

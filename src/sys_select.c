@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sys_select.c - the select(2) wait backend for POSIX (make
  * WAIT_BACKEND=select); see platform.h.

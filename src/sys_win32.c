@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sys_win32.c - the Windows (Winsock 2) operating system behind btc_sys.
  *

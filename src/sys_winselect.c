@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/sys_winselect.c - the Winsock select wait backend (see platform.h),
  * built only by a Windows toolchain.

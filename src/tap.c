@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/tap.c - btc_sys_tap: a pass-through syscall table that shows every
  * slot call to a hook before and after it.

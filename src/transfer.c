@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/transfer.c - the one loop that moves a known number of bytes under a
  * deadline (send_complete, send_complete_v, recv_exact, the SOCKS5

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/utf8.c - strict UTF-8 validation for BTC_RECV_UTF8 (RFC 3629: no
  * overlong forms, no UTF-16 surrogates, nothing above U+10FFFF).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/wait.c - deadlines and the one wait loop, plus the public waits.
  *

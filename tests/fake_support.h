@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/fake_support.h - small helpers shared by the btc_fake based suites
  * (test_fake.c, test_send.c, test_recv.c, test_wait_fake.c, test_syscount.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support.c - the test helpers of support.h, for POSIX and Windows.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/support.h - helpers shared by the Criterion suites.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_bench_guard.c - deterministic guards for what the benchmarks
  * (bench/, issue 4) measure, so a performance regression of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_connect.c - connecting: btc_sock_connect_timeout,
  * btc_sock_dial / btc_sock_dial_with, btc_sock_open_with and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_edges.c - the corners the main suites do not reach, found with
  * `make coverage`: the fake's "other" slots and its closed-descriptor

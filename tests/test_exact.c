@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_exact.c - btc_sock_recv_exact: exactly len bytes or a stop,
  * every byte that arrived handed back, never a byte past len; through the

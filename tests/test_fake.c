@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_fake.c - the contract of btc_fake itself (include/btcsock/fake.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_fault_sweep.c - curl's "torture" idea applied to system calls,
  * for every operation of the registry (tests/kit/ops.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_interrupt.c - btc_interrupt: life cycle, triggering from a
  * thread and from a signal handler, reset, invalid interrupts, and EINTR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_limits.c - the default (POSIX) table when the process runs out
  * of descriptors, and the wake-descriptor helpers of src/sys_posix.c.

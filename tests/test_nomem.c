@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_nomem.c - btc_wait_many over more sockets than the poll backend
  * keeps on its stack (64), when the allocation for the rest fails: the

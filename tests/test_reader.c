@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_reader.c - btc_reader through the scripted fake, in both modes.
  *

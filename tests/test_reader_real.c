@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_reader_real.c - btc_reader over real sockets: the library's
  * socket pair (AF_UNIX on POSIX) and TCP on 127.0.0.1, both modes.

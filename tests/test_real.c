@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_real.c - the high-level operations over real sockets:
  * btc_sock_send_complete, btc_sock_recv_until_terminator and

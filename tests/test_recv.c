@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_recv.c - btc_sock_recv_until_terminator through the scripted fake.
  *

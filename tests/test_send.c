@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_send.c - btc_sock_send_complete through the scripted fake.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_sendv.c - btc_sock_send_complete_v: the concatenation of the
  * pieces, byte for byte, across every boundary and kernel chunk, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_sock.c - the btc_sock handle and the thin wrappers over real
  * sockets: ownership (init, from_fd, release, reset, move, BTC_SOCK_AUTO),

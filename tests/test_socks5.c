@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_socks5.c - btc_socks5_connect against a scripted proxy (the
  * fake): the bytes it sends (greeting, authentication, the CONNECT request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_status.c - status names and messages, the error classifier, the
  * network error string, the version and the log hook.

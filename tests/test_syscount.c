@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_syscount.c - deterministic system-call counts through the fake
  * (no chunk limits), guarding against regressions to byte-wise reading,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_tap.c - the slot list and btc_sys_tap: a tap is transparent,
  * shows every call to its hook before and after with its arguments and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_v1.c - a table written for 0.1 (version 1) keeps working for
  * everything 0.1 did, and the library never reads past its end.

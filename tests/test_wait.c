@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_wait.c - btc_sock_wait and btc_wait_many over real sockets.
  *

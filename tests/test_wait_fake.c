@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/test_wait_fake.c - btc_sock_wait, btc_wait_many and
  * btc_sock_is_connected through the scripted fake and its virtual clock.

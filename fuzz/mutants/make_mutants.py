@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """fuzz/mutants/make_mutants.py - writes fuzz/mutants/<name>.patch.
 
 Each mutant plants one realistic bug in src/ by replacing text that must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock/fake.h - a scripted in-memory socket built on the syscall table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock/interrupt.h - a cross-thread, signal-safe interrupt for waits.
  *

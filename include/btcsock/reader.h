@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock/reader.h - the line reader: lines (and exact byte counts) out of a
  * socket at a fraction of the system calls of btc_sock_recv_until_terminator,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock/sock.h - the socket handle, thin wrappers, waits and the
  * high-level operations (send-all, receive-until-terminator, probe).

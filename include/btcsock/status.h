@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock/status.h - status codes, the error record, error classification
  * and the logging hook.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * btcsock/sys.h - platform socket types and the syscall table (btc_sys).
  *

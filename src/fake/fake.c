@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * src/fake/fake.c - btc_fake: a scripted peer and kernel behind the btc_sys table,
  * with a virtual clock. See include/btcsock/fake.h for the model.

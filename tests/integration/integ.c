@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/integration/integ.c - btcsock against real peers: i2pd's SAM bridge,
  * tor's control port, redis-server and a SOCKS5 proxy (microsocks).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/integration/run.sh - btcsock against real peers on loopback (`make check-integration`).
 #
 #   tests/integration/run.sh [--integ PATH] [--examples DIR] [--keep] [--no-install]

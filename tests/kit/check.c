@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/kit/check.c - the error-record checker declared in check.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/kit/check.h - the one checker of an error record, shared by the
  * Criterion suites (TS_CHECK in tests/support.h) and the fuzz harnesses

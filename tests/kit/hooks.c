@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/kit/hooks.c - the counting and fault-injection tap hooks of hooks.h.
  */

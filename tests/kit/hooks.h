@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/kit/hooks.h - btc_sys_tap hooks shared by the tests, the fuzz
  * harnesses and the benchmarks: counting slot calls, and failing, closing

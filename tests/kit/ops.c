@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/kit/ops.c - the operation registry (see ops.h): one entry per
  * operation, with the function that calls it and its scenarios.

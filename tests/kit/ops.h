@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/kit/ops.h - the operation registry: every public operation that
  * talks to a socket, once, with how to call it on a scripted socket, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the stress program and fails on a nonzero exit, any sanitizer report or no "stress: OK".
 #
 #   tests/stress/run.sh BIN [SECONDS [SEED]]

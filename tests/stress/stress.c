@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/stress/stress.c - a threaded stress run of btcsock over real sockets,
  * for ThreadSanitizer and MemorySanitizer (which cannot run inside

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the Windows test programs and examples under Wine (what `make check-windows` calls).
 #
 #   run-wine.sh [--filter GLOB] [--examples "EXE..."] TEST_EXE...

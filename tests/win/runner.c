@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/runner.c - main() for the Criterion-compatible subset in
  * tests/win/criterion/criterion.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/test_init.c - the library starts Winsock by itself.
  *

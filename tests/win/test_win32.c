@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/test_win32.c - what only the Windows backend (src/sys_win32.c)
  * has: Winsock error codes and texts, non-inheritable handles, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/compat/posix_compat.h - the POSIX calls examples/demo.c makes
  * beyond what mingw-w64 (with winpthreads) has, force-included (-include)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/criterion/criterion.h - the subset of Criterion 2.4 that the
  * portable suites use, for platforms without Criterion (mingw-w64/Windows).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/criterion/parameterized.h - Criterion's parameterized tests, for
  * the portable runner. ParameterizedTest, ParameterizedTestParameters and

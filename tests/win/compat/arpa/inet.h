@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/compat/arpa/inet.h - for building POSIX examples (examples/demo.c)
  * with mingw-w64: Winsock declares htonl/htons/inet_pton and struct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/win/compat/netinet/in.h - for building POSIX examples (examples/demo.c)
  * with mingw-w64: Winsock declares struct sockaddr_in and INADDR_LOOPBACK,
