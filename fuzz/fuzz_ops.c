@@ -109,7 +109,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kit_op_finish(op, &r);
     }
     char why[200];
-    if (v1 && r.st == BTC_ERR_INVALID_ARGUMENT) {
+    /* A version-1 table may only be refused for a missing slot, before any call; a refusal of the arguments
+     * themselves (a reader window under two bytes) makes no call either and is checked as on any table. */
+    bool slot_refusal = g.calls != 0 || strstr(r.err.message, "slot") != NULL;
+    if (v1 && r.st == BTC_ERR_INVALID_ARGUMENT && slot_refusal) {
         FZ_CHECK(g.calls == 0 && strstr(r.err.message, "slot") != NULL,
                  "%s on a version-1 table: \"%s\" after %lu calls", op->name, r.err.message, g.calls);
     } else {
