@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/fake.h - a scripted in-memory socket built on the syscall table.
  *
  * A btc_fake plays the peer and the kernel for one btc_sock, with no real

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/interrupt.h - a cross-thread, signal-safe interrupt for waits.
  *
  * A btc_interrupt is a flag plus a wake descriptor (an eventfd on Linux, a
