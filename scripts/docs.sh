@@ -111,7 +111,7 @@ man_pages() {
     sed -i -e "1s/^\(\.TH \"[^\"]*\" 3\) \"[^\"]*\" \"Version \([^\"]*\)\"/\1 \"\" \"btcsock \2\"/" \
         -e "s/^'/\\\\\&'/" "$out"/man3/*.3
     n=$(find "$out/man3" -name '*.3' | wc -l)
-    f=$(find "$out/man3" -name 'btc_*.3' | xargs grep -l '^\.SH SYNOPSIS' | xargs grep -L '^\.SS' | wc -l)
+    f=$(grep -l '^\.SH LIBRARY' "$out"/man3/*.3 | wc -l) # only function pages have one
     echo "docs: $n man pages in $out/man3 ($f functions)"
 }
 
