@@ -22,6 +22,7 @@
 extern "C" {
 #endif
 
+/** A flag plus a wake descriptor; the layout is public so callers can embed it. */
 typedef struct btc_interrupt {
     uint32_t magic;          /**< private: marks an initialised interrupt */
     int flag;                /**< private: accessed only with atomic operations */
