@@ -2,7 +2,7 @@
 # btcsock - the one build entry point (GNU make). `make help` lists every target.
 #
 # Knobs: BUILD=dir  CC=clang  WAIT_BACKEND=poll|select  SANITIZE=address,undefined
-#        CFLAGS=... (added after ours)  LDFLAGS=...  PREFIX=/usr/local  DESTDIR=
+#        CFLAGS=... (added after ours)  LDFLAGS=...  PREFIX=/usr/local  DESTDIR=  MANDIR= (mk/docs.mk)
 #
 # A target is documented by "## description" on its rule line; `make help` prints them and fails
 # on a phony target without one (`make lint` runs it), so the list cannot drift.
@@ -284,10 +284,12 @@ demo: ## build and run examples/demo
 # Both libraries, each with its version links and its .pc file (written
 # straight into its destination, so it carries this install's PREFIX/LIBDIR).
 INSTALL_LIBS := btcsock btcsock-fake
-install: lib ## headers, both libraries and their .pc files into $(DESTDIR)$(PREFIX)
+install: lib ## headers, both libraries, their .pc files and the man pages into $(DESTDIR)$(PREFIX)
 	install -d $(DESTDIR)$(INCLUDEDIR)/btcsock $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/btcsock.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(wildcard include/btcsock/*.h) $(DESTDIR)$(INCLUDEDIR)/btcsock/
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man3/
 	set -e; for l in $(INSTALL_LIBS); do \
 	    install -m 644 $(BUILD)/lib$$l.a $(DESTDIR)$(LIBDIR)/; \
 	    install -m 755 $(BUILD)/lib$$l.so.$(VERSION) $(DESTDIR)$(LIBDIR)/; \
@@ -301,11 +303,13 @@ install: lib ## headers, both libraries and their .pc files into $(DESTDIR)$(PRE
 
 # Every file make install writes (below DESTDIR): what uninstall removes and install-check checks.
 INSTALLED = $(INCLUDEDIR)/btcsock.h $(addprefix $(INCLUDEDIR)/btcsock/,$(notdir $(wildcard include/btcsock/*.h))) \
-    $(foreach l,$(INSTALL_LIBS),$(addprefix $(LIBDIR)/lib$(l),.a .so .so.$(SOVERSION) .so.$(VERSION)) $(PKGCONFIGDIR)/$(l).pc)
+    $(foreach l,$(INSTALL_LIBS),$(addprefix $(LIBDIR)/lib$(l),.a .so .so.$(SOVERSION) .so.$(VERSION)) $(PKGCONFIGDIR)/$(l).pc) \
+    $(addprefix $(MANDIR)/man3/,$(notdir $(MAN_PAGES)))
 
 uninstall: ## remove what make install put there
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	rmdir $(DESTDIR)$(INCLUDEDIR)/btcsock $(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(MANDIR)/man3 2>/dev/null || true
 
 # Into a scratch DESTDIR: every file, the .so links, pkg-config finding each library there, and
 # nothing left after make uninstall.

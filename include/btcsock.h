@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock.h - the umbrella header: every public declaration of btcsock.
  *
  * btcsock is a small C11 library of hardened socket primitives with the

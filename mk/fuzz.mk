@@ -32,6 +32,8 @@ FUZZ_WARN     := -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
 FUZZ_BASE     := -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_WARN)
 FUZZ_CPPFLAGS := -Iinclude -Isrc -Itests
 include mk/sources.mk
+# What every harness links besides the library and the fake (fuzz/build.sh links the same).
+FUZZ_SHARED_SRCS := $(BTC_TESTKIT_SRCS) fuzz/fuzz_common.c
 
 # The flavours: compiler, flags, extra environment, and whether they use the
 # replay main (the engines bring their own).
@@ -76,7 +78,7 @@ fuzz_bins = $(foreach t,$(FUZZ_TARGETS),$(FUZZ_BUILD)/$(1)/fuzz_$(t))
 define FUZZ_FLAVOR_RULES
 FUZZ_SRCS_$(1) := $(call btc_lib_srcs,posix,$(or $(FUZZ_BACKEND_$(1)),$(FUZZ_BACKEND))) $(BTC_FAKE_SRCS)
 FUZZ_OBJS_$(1) := $$(FUZZ_SRCS_$(1):src/%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) \
-                  $(BTC_TESTKIT_SRCS:%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) $(FUZZ_BUILD)/$(1)/obj/fuzz/fuzz_common.o \
+                  $(FUZZ_SHARED_SRCS:%.c=$(FUZZ_BUILD)/$(1)/obj/%.o) \
                   $(if $(FUZZ_MAIN_$(1)),$(FUZZ_BUILD)/$(1)/obj/fuzz/replay_main.o)
 FUZZ_FLAGS_NOW_$(1) := $$(FUZZ_CC_$(1)) $(FUZZ_BASE) $(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS_$(1)) $$(FUZZ_LINK_$(1))
 
@@ -154,5 +156,23 @@ fuzz-mutants: fuzz-deps ## plant each fuzz/mutants/*.patch in a scratch copy; fa
 	@$(FUZZ_PYTHON) fuzz/mutants/make_mutants.py --check || \
 	    echo "note: src/ moved under the mutants; they are applied with patch's usual tolerance (regenerate them with fuzz/mutants/make_mutants.py)"
 	@$(FUZZ_ENV) scripts/fuzz.sh mutants $(FUZZ_BUILD)/mutants $(FUZZ_MUTANT_SECONDS) $(FUZZ_MUTANTS)
+
+# ---- OSS-Fuzz -------------------------------------------------------------------
+# fuzz/build.sh is the build script OSS-Fuzz runs (its compiler, flags and engine; no make rules
+# of ours), and takes the targets and source lists from here. fuzz-oss-check runs it as OSS-Fuzz's
+# libFuzzer ASan build would and replays each target's zipped seeds with its dictionary.
+FUZZ_OSS := $(FUZZ_BUILD)/oss
+.PHONY: print-fuzz-build fuzz-oss-check
+print-fuzz-build: ## print the fuzz targets, the sources a harness links and their flags (for fuzz/build.sh)
+	@echo "targets: $(FUZZ_TARGETS)"
+	@echo "sources: $(FUZZ_SRCS_plain) $(FUZZ_SHARED_SRCS)"
+	@echo "cflags: -std=c11 $(FUZZ_CPPFLAGS)"
+
+fuzz-oss-check: fuzz-deps ## OSS-Fuzz's build contract: fuzz/build.sh (clang, ASan, libFuzzer) into $(FUZZ_BUILD)/oss/out, then every seed replayed
+	@rm -rf $(FUZZ_OSS)
+	@env -u CXX -u CXXFLAGS -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CC=$(FUZZ_CLANG) \
+	    CFLAGS='-fsanitize=address,fuzzer-no-link -g' LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
+	    OUT=$(abspath $(FUZZ_OSS))/out WORK=$(abspath $(FUZZ_OSS))/work fuzz/build.sh
+	@scripts/fuzz.sh oss $(FUZZ_OSS) "$(FUZZ_TARGETS)"
 
 -include $(wildcard $(FUZZ_BUILD)/*/obj/*.d $(FUZZ_BUILD)/*/obj/fuzz/*.d)

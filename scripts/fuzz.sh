@@ -9,6 +9,8 @@
 #                   from scratch copies of the seeds; then `replay` of everything they found
 #   fuzz.sh long    BUILD SECONDS TARGET...    libFuzzer, FUZZ_JOBS (2) at a time, on corpora kept in
 #                   BUILD/long/<target>/corpus; then `cov` of them
+#   fuzz.sh oss     DIR "TARGETS"             fuzz/build.sh's output in DIR/out as OSS-Fuzz uses it: each
+#                   target run on its unzipped seed corpus with its dictionary (fuzz-oss-check)
 #   fuzz.sh mutants WORK SECONDS [PATCH...]    each fuzz/mutants/*.patch planted in a scratch copy of
 #                   the tree, its target fuzzed (from the seeds; FUZZ_MUTANT_SEEDS=none: from
 #                   nothing): killed when the fuzzer stops on a crash, survived when time runs out
@@ -238,7 +240,42 @@ mutants() {
     total fuzz-mutants
 }
 
+# oss DIR "TARGETS": what fuzz/build.sh left in DIR/out, as OSS-Fuzz would use it: each target's
+# seeds unzipped and run once (-runs=0 runs the corpus, then stops) with its dictionary loaded.
+oss() {
+    local dir=$1 out=$1/out t seeds log files inited dict
+    for t in $2; do
+        seeds=$dir/seeds/$t log=$dir/$t.log
+        rm -rf "$seeds"
+        mkdir -p "$seeds"
+        : > "$log"
+        if [ ! -x "$out/$t" ] || ! unzip -q "$out/${t}_seed_corpus.zip" -d "$seeds" 2> "$log"; then
+            fail "oss $t: no $out/$t or no ${t}_seed_corpus.zip ($(head -c 200 "$log"))"
+            continue
+        fi
+        files=$(find "$seeds" -type f | wc -l) dict=()
+        if [ -f "fuzz/$t.dict" ]; then
+            cmp -s "fuzz/$t.dict" "$out/$t.dict" || { fail "oss $t: $out/$t.dict is not fuzz/$t.dict"; continue; }
+            dict=("-dict=$out/$t.dict")
+        fi
+        if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 "$out/$t" "${dict[@]}" -runs=0 "$seeds" > "$log" 2>&1; then
+            inited=$(sed -n 's/^#\([0-9]*\)[[:space:]]*INITED.*/\1/p' "$log" | head -n 1)
+            if [ "${inited:-0}" -lt "$files" ]; then
+                fail "oss $t: $files seeds but ${inited:-no} runs (log $log)"
+            elif [ ${#dict[@]} -gt 0 ] && ! grep -q '^Dictionary: [1-9][0-9]* entries' "$log"; then
+                fail "oss $t: the dictionary was not loaded (log $log)"
+            else
+                pass "oss $t: $files seeds replayed ($inited runs)$([ ${#dict[@]} -eq 0 ] || echo ", $(grep -o '^Dictionary: [0-9]* entries' "$log" | cut -d' ' -f2) dictionary entries")"
+            fi
+        else
+            fail "oss $t (log $log):"
+            grep -E -A12 'contract violated|ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|runtime error' "$log" | head -n 30 | sed 's/^/    /'
+        fi
+    done
+    total fuzz-oss-check
+}
+
 case ${1:-} in
-replay | cov | smoke | long | mutants) "$@" ;;
-*) die "usage: fuzz.sh replay|cov|smoke|long|mutants ARG... (see its header)" ;;
+replay | cov | smoke | long | mutants | oss) "$@" ;;
+*) die "usage: fuzz.sh replay|cov|smoke|long|mutants|oss ARG... (see its header)" ;;
 esac

@@ -153,12 +153,13 @@ lint              @build clang-tidy-14 clang-format-14 cppcheck
 valgrind          @check valgrind
 coverage          @check gcovr
 stress            clang libclang-rt-14-dev
-fuzz              @build python3 patch afl-fuzz=afl++ afl-clang-fast=afl++ clang libclang-rt-14-dev llvm-cov-14=llvm-14 libgcc-12-dev
+fuzz              @build python3 patch afl-fuzz=afl++ afl-clang-fast=afl++ clang libclang-rt-14-dev llvm-cov-14=llvm-14 libgcc-12-dev zip unzip
+docs              @build doxygen groff=groff-base man=man-db
 windows           x86_64-w64-mingw32-gcc=mingw-w64
 check-windows     @windows wine wine64
 check-integration @build i2pd tor redis-server microsocks
 bench-plot        gnuplot=gnuplot-nox
-ci                @install-check @lint @check @valgrind @coverage @stress @fuzz @check-windows @check-integration
+ci                @install-check @lint @check @valgrind @coverage @stress @fuzz @check-windows @check-integration @docs
 EOF
 deps() {
     local todo=("$@") seen=" " t w missing=() pkgs=() log=${TMPDIR:-/tmp}/btcsock-deps.log

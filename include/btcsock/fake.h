@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/fake.h - a scripted in-memory socket built on the syscall table.
  *
  * A btc_fake plays the peer and the kernel for one btc_sock, with no real
@@ -76,18 +76,20 @@ typedef enum btc_fake_kind {
     BTC_FAKE_KIND_COUNT
 } btc_fake_kind;
 
+/** One step of the script (btc_fake_push): calls of kind op get what kind says, with value. */
 typedef struct btc_fake_step {
     btc_fake_op op;
     btc_fake_kind kind;
     int64_t value;
 } btc_fake_step;
 
+/** Input bytes from offset on become readable at virtual time at_ms (btc_fake_arrive_at). */
 typedef struct btc_fake_arrival {
     size_t offset; /**< input bytes from this offset on ... */
     int64_t at_ms; /**< ... become readable at this virtual time */
 } btc_fake_arrival;
 
-/*
+/**
  * The layout is public so a fake can live on the stack; treat the fields as
  * read-only outside the btc_fake_* functions except where marked.
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/interrupt.h - a cross-thread, signal-safe interrupt for waits.
  *
  * A btc_interrupt is a flag plus a wake descriptor (an eventfd on Linux, a
@@ -22,6 +22,7 @@
 extern "C" {
 #endif
 
+/** A flag plus a wake descriptor; the layout is public so callers can embed it. */
 typedef struct btc_interrupt {
     uint32_t magic;          /**< private: marks an initialised interrupt */
     int flag;                /**< private: accessed only with atomic operations */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/reader.h - the line reader: lines (and exact byte counts) out of a
  * socket at a fraction of the system calls of btc_sock_recv_until_terminator,
  * without ever taking from the socket a byte that belongs to someone else.

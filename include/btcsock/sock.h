@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/sock.h - the socket handle, thin wrappers, waits and the
  * high-level operations (send-all, receive-until-terminator, probe).
  *
@@ -111,7 +111,9 @@ BTC_EXTERN btc_status btc_sock_recv(const btc_sock *s, void *buf, size_t len, in
                                     btc_error *err);
 /** connect(2). On a non-blocking socket an in-progress connect is BTC_ERR_WOULD_BLOCK (code EINPROGRESS). */
 BTC_EXTERN btc_status btc_sock_connect(const btc_sock *s, const struct sockaddr *addr, socklen_t len, btc_error *err);
+/** bind(2). */
 BTC_EXTERN btc_status btc_sock_bind(const btc_sock *s, const struct sockaddr *addr, socklen_t len, btc_error *err);
+/** listen(2). */
 BTC_EXTERN btc_status btc_sock_listen(const btc_sock *s, int backlog, btc_error *err);
 /**
  * accept(2) into out (overwritten, never closed; it inherits s's table),
@@ -119,11 +121,15 @@ BTC_EXTERN btc_status btc_sock_listen(const btc_sock *s, int backlog, btc_error 
  */
 BTC_EXTERN btc_status btc_sock_accept(const btc_sock *s, struct sockaddr *addr, socklen_t *len, btc_sock *out,
                                       btc_error *err);
+/** getsockopt(2). */
 BTC_EXTERN btc_status btc_sock_get_sock_opt(const btc_sock *s, int level, int name, void *val, socklen_t *len,
                                             btc_error *err);
+/** setsockopt(2). */
 BTC_EXTERN btc_status btc_sock_set_sock_opt(const btc_sock *s, int level, int name, const void *val, socklen_t len,
                                             btc_error *err);
+/** getsockname(2). */
 BTC_EXTERN btc_status btc_sock_get_sock_name(const btc_sock *s, struct sockaddr *addr, socklen_t *len, btc_error *err);
+/** Puts s in non-blocking mode (fcntl O_NONBLOCK / ioctlsocket FIONBIO). */
 BTC_EXTERN btc_status btc_sock_set_non_blocking(const btc_sock *s, btc_error *err);
 
 /**

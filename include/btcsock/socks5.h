@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/socks5.h - a SOCKS5 client: the CONNECT handshake of RFC 1928,
  * with RFC 1929 username/password, over a socket already connected to the
  * proxy.

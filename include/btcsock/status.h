@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/status.h - status codes, the error record, error classification
  * and the logging hook.
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/** @file
  * btcsock/sys.h - platform socket types and the syscall table (btc_sys).
  *
  * Every call btcsock makes to the operating system goes through a btc_sys
@@ -302,19 +302,19 @@ BTC_SYS_SLOTS(BTC__SYS_ARGS_STRUCT)
 typedef enum btc_sys_phase { BTC_SYS_BEFORE = 0, BTC_SYS_AFTER = 1 } btc_sys_phase;
 
 /**
- * One slot call as a tap's hook sees it: args.<slot>.<param> holds the
- * arguments (by the slot's parameter names), result.<slot> the return value.
+ * One slot call as a tap's hook sees it: args.\<slot\>.\<param\> holds the
+ * arguments (by the slot's parameter names), result.\<slot\> the return value.
  */
 typedef struct btc_sys_call {
     btc_sys_slot slot;
     btc_sys_phase phase;
     /**
-     * BEFORE: a hook that sets skip makes the tap return result.<slot> (and,
+     * BEFORE: a hook that sets skip makes the tap return result.\<slot\> (and,
      * for a failure, error) instead of calling the inner slot: a fault
      * injected. The hook may also change args: the inner slot gets them.
      */
     bool skip;
-    /** AFTER: result.<slot> is a failure (by the slot's `fails` column). */
+    /** AFTER: result.\<slot\> is a failure (by the slot's `fails` column). */
     bool failed;
     /**
      * AFTER: the failure's reason (the inner last_error(), read at once);
