@@ -139,6 +139,11 @@ make_help() {
     [ -z "$missing" ] || die "make help: no \"## description\" for: $(echo $missing)"
 }
 
+# abi_baseline_syms FILE: the names of the functions and variables an abidw baseline (abi/*.xml) exports.
+abi_baseline_syms() {
+    grep -o "<elf-symbol name='[^']*'" "$1" | cut -d"'" -f2 | sort -u
+}
+
 # ---- packages ---------------------------------------------------------------------------------
 # What each make target needs (Debian 12: clang is clang 14, gcc is gcc 12). A word is a command
 # (command -v) or else a package (dpkg -s); "cmd=pkg" when the package providing cmd is named
@@ -148,6 +153,8 @@ declare -A BTC_NEEDS
 while read -r t words; do [ -z "$t" ] || BTC_NEEDS[$t]=$words; done << 'EOF'
 build             gcc libc6-dev make ar=binutils nm=binutils
 install-check     @build pkg-config
+consumer-check    @install-check g++ cmake
+abi               @build abidw=abigail-tools abidiff=abigail-tools objdump=binutils
 check             @build g++ clang pkg-config timeout=coreutils libcriterion-dev libclang-rt-14-dev
 lint              @build clang-tidy-14 clang-format-14 cppcheck
 valgrind          @check valgrind
@@ -159,7 +166,7 @@ windows           x86_64-w64-mingw32-gcc=mingw-w64
 check-windows     @windows wine wine64
 check-integration @build i2pd tor redis-server microsocks
 bench-plot        gnuplot=gnuplot-nox
-ci                @install-check @lint @check @valgrind @coverage @stress @fuzz @check-windows @check-integration @docs
+ci                @install-check @consumer-check @abi @lint @check @valgrind @coverage @stress @fuzz @check-windows @check-integration @docs
 EOF
 deps() {
     local todo=("$@") seen=" " t w missing=() pkgs=() log=${TMPDIR:-/tmp}/btcsock-deps.log
