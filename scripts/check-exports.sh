@@ -15,10 +15,7 @@ set -u
 lib=$1 allow=$2 deny=${3:-} fail=0
 [ -f "$lib" ] || die "check-exports: $lib not found (build it first)"
 
-# Symbols the linker itself defines in every shared object.
-linker_syms='^(_init|_fini|_edata|_end|__bss_start|_DYNAMIC|_GLOBAL_OFFSET_TABLE_)$'
-
-syms=$(nm -D --defined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' | grep -vE "$linker_syms" | sort -u)
+syms=$(exported_symbols "$lib")
 [ -n "$syms" ] || die "check-exports: $lib exports nothing (is BTC_EXTERN applied?)"
 
 bad=$({ grep -vE "$allow" <<< "$syms"; [ -n "$deny" ] && grep -E "$deny" <<< "$syms"; } | sort -u)
