@@ -137,6 +137,7 @@ $(FLAGS_STAMP):
 
 .DEFAULT_GOAL := all
 .PHONY: all lib examples test check lint lint-tidy lint-cppcheck lint-src lint-exports lint-format lint-help lint-license \
+        lint-docs \
         lint-tidy-config check-headers compdb format demo install install-check uninstall clean distclean help ci deps
 .DELETE_ON_ERROR:
 # Keep test objects (made by a chain of pattern rules) so a rerun relinks nothing.
@@ -219,7 +220,8 @@ NPROC      := $(shell nproc 2>/dev/null || echo 2)
 # Tracked C files (every C file outside a git checkout).
 C_FILES    = $(or $(shell git ls-files '*.c' '*.h' 2>/dev/null),$(shell find . -name '*.[ch]' -not -path './build*'))
 
-LINT_PARTS := lint-tidy-config lint-tidy lint-cppcheck lint-src lint-format lint-exports lint-help lint-license
+LINT_PARTS := lint-tidy-config lint-tidy lint-cppcheck lint-src lint-format lint-exports lint-help lint-license \
+              lint-docs
 lint: ## every lint-* part, each run even when one before failed
 	@$(ENSURE) lint
 	@. scripts/lib.sh; $(foreach p,$(LINT_PARTS),step "make $(p)" $(MAKE) --no-print-directory $(p);) steps_end lint
@@ -265,6 +267,10 @@ format: ## rewrite every tracked .c/.h file with clang-format 14
 lint-exports: $(LIB_SO_REAL) $(FAKE_SO_REAL) ## the .so files export exactly their headers' API, each symbol in its release's version node, with the right sonames
 	@scripts/check-exports.sh $(LIB_SO_REAL) $(SOVERSION) BTCSOCK_ $(filter-out %/fake.h,$(wildcard include/btcsock.h include/btcsock/*.h))
 	@scripts/check-exports.sh $(FAKE_SO_REAL) $(SOVERSION) BTCSOCK_FAKE_ include/btcsock/fake.h
+
+# The reference names every exported function, status and btc_sys slot (scripts/check-docs.sh).
+lint-docs: $(LIB_SO_REAL) $(FAKE_SO_REAL) ## docs/API.md has an entry for every exported function, a row for every status and slot
+	@scripts/check-docs.sh docs/API.md $(LIB_SO_REAL) $(FAKE_SO_REAL)
 
 # Every file that is code or builds code names its licence (LICENSE: MIT); data (seeds, dictionaries,
 # generated patches, results) does not.

@@ -221,8 +221,9 @@ void fz_reader_params_codec(fz_io *io, fz_reader_params *p);
     } while (0)
 
 /**
- * The harness's own idea of a transient error code (DESIGN.md: "false only
- * for EAGAIN, EINTR, EWOULDBLOCK, EINPROGRESS"), so that a broken
+ * The harness's own idea of a transient error code (docs/API.md,
+ * btc_io_error_is_permanent: transient are EAGAIN, EWOULDBLOCK, EINTR and
+ * EINPROGRESS, nothing else), so that a broken
  * btc_io_error_is_permanent cannot vouch for itself.
  */
 bool fz_is_transient(int code);

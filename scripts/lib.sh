@@ -11,6 +11,7 @@
 #   criterion NAME LOG SECONDS CMD...   one Criterion-style program, counted from its Synthesis
 #   pool JOBS FUNC ARG...               FUNC ARG for each ARG, at most JOBS at a time
 #   quietly LOG CMD... / show_log FILE / die MSG / give_up MSG    logging
+#   exported_symbols LIB.so             what a shared object exports, names only (check-docs)
 #
 # A "total" is a line "N passed, N failed": every test runner prints one last, and a run of
 # steps adds up the last one of each step. Exit status and total always agree: a step or program
@@ -46,6 +47,13 @@ show_log() {
         for (i = 1; i <= NR; i++)
             if (NR <= 400 || i <= 200 || i > NR - 150) print l[i]
             else if (i == 201) print "[... " NR " lines in all, see " f " ...]" }'
+}
+
+# exported_symbols LIB.so: the names the shared object exports, one a line, sorted, without
+# version suffixes (name@@NODE) and without the symbols the linker defines in every object.
+exported_symbols() {
+    nm -D --defined-only "$1" | awk '{print $NF}' | sed 's/@.*//' |
+        grep -vE '^(_init|_fini|_edata|_end|__bss_start|_DYNAMIC|_GLOBAL_OFFSET_TABLE_)$' | sort -u
 }
 
 # pool JOBS FUNC ARG...: runs `FUNC ARG` in the background for every ARG, at most JOBS at once,

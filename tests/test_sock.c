@@ -699,8 +699,8 @@ Test(sock, tcp_bind_listen_connect_accept)
 }
 
 /*
- * A failed accept overwrites out on every path (DESIGN.md: functions that
- * fill a btc_sock overwrite it completely and never close what it held):
+ * A failed accept overwrites out on every path (docs/API.md, "Ownership":
+ * functions that fill a btc_sock overwrite it and never close what it held):
  * with the default table out is then empty with the default table, whatever
  * out held before, and what it held stays open.
  */

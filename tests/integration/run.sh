@@ -5,8 +5,8 @@
 #   tests/integration/run.sh [--integ PATH] [--examples DIR] [--keep] [--no-install]
 #
 # Installs i2pd, tor, redis-server and microsocks when missing (as root; no service started),
-# starts one of each on free 127.0.0.1 ports in a temporary directory (as nobody when root; the
-# flags from shared/NOTES.md that keep i2pd off the internet, tor without network and with a
+# starts one of each on free 127.0.0.1 ports in a temporary directory (as nobody when root; i2pd
+# with the flags below that keep it off the internet, tor without network and with a
 # cookie-authenticated control port, redis without persistence, a second microsocks with
 # user/password), runs the C cases (integ.c) and the linecat/socks5 tables below against them,
 # and stops every process it started by PID from an EXIT trap (--keep keeps the directory).
@@ -48,7 +48,7 @@ any_alive() { local pid; for pid; do alive "$pid" && return 0; done; return 1; }
 stop_all() {
     local i pid waited=0
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2> /dev/null; done
-    # Up to 2 s of grace. i2pd ignores SIGTERM while a SESSION CREATE is pending (NOTES), so it
+    # Up to 2 s of grace. i2pd ignores SIGTERM while a SESSION CREATE is pending (seen in these runs), so it
     # often needs the SIGKILL below; nothing it holds is worth waiting longer for.
     while [ $waited -lt 20 ] && any_alive "${PIDS[@]}"; do sleep 0.1; waited=$((waited + 1)); done
     for i in "${!PIDS[@]}"; do
@@ -121,7 +121,7 @@ peer() {
 
 echo "== starting the peers in $TMP"
 mkdir -p "$TMP/i2pd/tunnels.d" "$TMP/cli"
-# i2pd: exactly the flags from shared/NOTES.md: no reseed, no NTCP2 publication, no SSU2, no UPnP,
+# i2pd: only the SAM bridge on 127.0.0.1: no reseed, no NTCP2 publication, no SSU2, no UPnP,
 # no clock sync, every other service off; it never reaches beyond 127.0.0.1.
 D=$TMP/i2pd
 printf 'ipv4 = true\nipv6 = false\nnat = true\n' > "$D/i2pd.conf"
@@ -135,8 +135,8 @@ peer i2pd "$SAM_PORT" i2pd --datadir="$D" --conf="$D/i2pd.conf" \
     --upnp.enabled=false --http.enabled=false --httpproxy.enabled=false --socksproxy.enabled=false \
     --bob.enabled=false --i2cp.enabled=false --i2pcontrol.enabled=false \
     --sam.enabled=true --sam.address=127.0.0.1 --sam.port="$SAM_PORT"
-# tor: no SOCKS port, no network at all, a control port with cookie authentication. NOTES says
-# "-f /dev/null"; an empty torrc of our own says the same without depending on /dev/null.
+# tor: no SOCKS port, no network at all, a control port with cookie authentication. An empty
+# torrc of our own keeps any system-wide torrc out, as "-f /dev/null" would, without /dev/null.
 : > "$TMP/torrc"
 mkdir -p "$TMP/tor" && chmod 700 "$TMP/tor"
 TOR_COOKIE=$TMP/tor/control_auth_cookie

@@ -17,8 +17,8 @@
 #define KIT_RECORD_OS_CODE 0x1u
 
 /**
- * Whether err is a well-formed record of a call that returned st (DESIGN.md:
- * "fills *err on every path and returns the same status it stores"):
+ * Whether err is a well-formed record of a call that returned st (docs/API.md,
+ * "The error record": filled on every path, its status the one returned):
  * err->status == st; the message is NUL-terminated, "" on BTC_OK and not
  * empty otherwise; code 0 on BTC_OK and on argument and empty-socket errors
  * (no OS call was involved). NULL when it is, else a description of the
