@@ -61,6 +61,7 @@
 extern "C" {
 #endif
 
+/** The caps of btc_fake_push and btc_fake_arrive_at (btc_fake_add_step and btc_fake_add_arrival have none). */
 #define BTC_FAKE_MAX_STEPS 512
 #define BTC_FAKE_MAX_ARRIVALS 64
 /** The descriptor value a fake socket carries (below FD_SETSIZE, so the select backend accepts it). */
@@ -212,9 +213,11 @@ typedef struct btc_fake {
     btc_fake_mismatch mismatch; /**< the first one */
     btc_fake_send_fn on_send;   /**< may be NULL */
     void *on_send_user;
-    bool tracing;            /**< slot calls are being recorded */
-    btc_fake_vec trace;      /**< btc_fake_call records */
-    btc_status trace_status; /**< BTC_ERR_NO_MEMORY once a call could not be recorded (tracing then stops) */
+    bool tracing;               /**< slot calls are being recorded */
+    btc_fake_vec trace;         /**< btc_fake_call records */
+    btc_status trace_status;    /**< BTC_ERR_NO_MEMORY once a call could not be recorded (tracing then stops) */
+    btc_fake_vec steps_more;    /**< steps past BTC_FAKE_MAX_STEPS (btc_fake_add_step) */
+    btc_fake_vec arrivals_more; /**< arrivals past BTC_FAKE_MAX_ARRIVALS (btc_fake_add_arrival) */
 } btc_fake;
 
 /** An empty script: no input, EOF at once, no chunking, unlimited send window, clock at 1000 ms. */
@@ -271,7 +274,24 @@ BTC_EXTERN size_t btc_fake_readable(const btc_fake *f);
 
 /* ---- since 0.3: memory ------------------------------------------------------ */
 
-/** Releases what the fake allocated; the conversation and the trace are forgotten. NULL is ignored. */
+/**
+ * btc_fake_push without its cap: steps past BTC_FAKE_MAX_STEPS go to
+ * allocated storage. BTC_OK; BTC_ERR_INVALID_ARGUMENT (f NULL, op or kind
+ * out of range); BTC_ERR_NO_MEMORY (nothing added).
+ */
+BTC_EXTERN btc_status btc_fake_add_step(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value);
+/**
+ * btc_fake_arrive_at without its cap: arrivals past BTC_FAKE_MAX_ARRIVALS
+ * go to allocated storage. BTC_OK; BTC_ERR_INVALID_ARGUMENT (f NULL, an
+ * offset that does not increase); BTC_ERR_NO_MEMORY (nothing added).
+ */
+BTC_EXTERN btc_status btc_fake_add_arrival(btc_fake *f, size_t offset, int64_t at_ms);
+
+/**
+ * Releases what the fake allocated: the conversation and the trace are
+ * forgotten, and steps and arrivals past the fixed arrays dropped. NULL is
+ * ignored.
+ */
 BTC_EXTERN void btc_fake_free(btc_fake *f);
 /**
  * The most bytes the fake may allocate in all (0 = no limit, the default).

@@ -29,12 +29,25 @@ static void advance_clock(btc_fake *f, int64_t ms)
     f->now_ms = ms > INT64_MAX - f->now_ms ? INT64_MAX : f->now_ms + ms;
 }
 
+/* The i-th arrival and step: the first ones in the fake's own arrays, any beyond them in allocated storage. */
+static const btc_fake_arrival *arrival_at(const btc_fake *f, size_t i)
+{
+    return i < BTC_FAKE_MAX_ARRIVALS ? &f->arrivals[i]
+                                     : &((const btc_fake_arrival *)f->arrivals_more.data)[i - BTC_FAKE_MAX_ARRIVALS];
+}
+
+static const btc_fake_step *step_at(const btc_fake *f, size_t i)
+{
+    return i < BTC_FAKE_MAX_STEPS ? &f->steps[i] : &((const btc_fake_step *)f->steps_more.data)[i - BTC_FAKE_MAX_STEPS];
+}
+
 /* Input readable at the current time: up to the first arrival still in the future. */
 static size_t fake_visible(const btc_fake *f)
 {
     for (size_t i = 0; i < f->arrival_count; i++) {
-        if (f->arrivals[i].at_ms > f->now_ms)
-            return f->arrivals[i].offset < f->in_len ? f->arrivals[i].offset : f->in_len;
+        const btc_fake_arrival *a = arrival_at(f, i);
+        if (a->at_ms > f->now_ms)
+            return a->offset < f->in_len ? a->offset : f->in_len;
     }
     if (f->conv_on && f->conv_visible < f->in_len)
         return f->conv_visible; /* a conversation's replies arrive as their expectations are met */
@@ -67,7 +80,7 @@ static fake_action take_step(btc_fake *f, btc_fake_op op)
     f->calls[BTC_FAKE_ANY]++;
     f->calls[op]++;
     while (f->step_next < f->step_count) {
-        const btc_fake_step *st = &f->steps[f->step_next];
+        const btc_fake_step *st = step_at(f, f->step_next);
         if (st->op != BTC_FAKE_ANY && st->op != op)
             break;
         f->step_next++;
@@ -263,8 +276,9 @@ static int64_t next_event(const btc_fake *f)
 {
     int64_t next = INT64_MAX;
     for (size_t i = 0; i < f->arrival_count; i++) {
-        if (f->arrivals[i].at_ms > f->now_ms && f->arrivals[i].at_ms < next)
-            next = f->arrivals[i].at_ms;
+        int64_t at = arrival_at(f, i)->at_ms;
+        if (at > f->now_ms && at < next)
+            next = at;
     }
     if (f->end_at_ms > f->now_ms && f->end_at_ms < next)
         next = f->end_at_ms;
@@ -558,14 +572,24 @@ void btc_fake_set_input(btc_fake *f, const void *data, size_t len)
 
 bool btc_fake_arrive_at(btc_fake *f, size_t offset, int64_t at_ms)
 {
-    if (f->arrival_count == BTC_FAKE_MAX_ARRIVALS)
-        return false;
-    if (f->arrival_count > 0 && offset <= f->arrivals[f->arrival_count - 1].offset)
-        return false;
-    f->arrivals[f->arrival_count].offset = offset;
-    f->arrivals[f->arrival_count].at_ms = at_ms;
+    return f->arrival_count < BTC_FAKE_MAX_ARRIVALS && btc_fake_add_arrival(f, offset, at_ms) == BTC_OK;
+}
+
+btc_status btc_fake_add_arrival(btc_fake *f, size_t offset, int64_t at_ms)
+{
+    if (f == NULL || (f->arrival_count > 0 && offset <= arrival_at(f, f->arrival_count - 1)->offset))
+        return BTC_ERR_INVALID_ARGUMENT;
+    btc_fake_arrival a = {offset, at_ms};
+    if (f->arrival_count < BTC_FAKE_MAX_ARRIVALS) {
+        f->arrivals[f->arrival_count++] = a;
+        return BTC_OK;
+    }
+    btc_status st = btc_fake__reserve(f, &f->arrivals_more, sizeof a, 1);
+    if (st != BTC_OK)
+        return st;
+    ((btc_fake_arrival *)f->arrivals_more.data)[f->arrivals_more.len++] = a;
     f->arrival_count++;
-    return true;
+    return BTC_OK;
 }
 
 bool btc_fake_set_end(btc_fake *f, int error, int64_t at_ms)
@@ -595,12 +619,24 @@ void btc_fake_set_send_window(btc_fake *f, size_t bytes) { f->send_window = byte
 
 bool btc_fake_push(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value)
 {
-    if (f->step_count == BTC_FAKE_MAX_STEPS || (unsigned)op >= (unsigned)BTC_FAKE_OP_COUNT ||
-        (unsigned)kind >= (unsigned)BTC_FAKE_KIND_COUNT)
-        return false;
+    return f->step_count < BTC_FAKE_MAX_STEPS && btc_fake_add_step(f, op, kind, value) == BTC_OK;
+}
+
+btc_status btc_fake_add_step(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value)
+{
+    if (f == NULL || (unsigned)op >= (unsigned)BTC_FAKE_OP_COUNT || (unsigned)kind >= (unsigned)BTC_FAKE_KIND_COUNT)
+        return BTC_ERR_INVALID_ARGUMENT;
     btc_fake_step st = {op, kind, value};
-    f->steps[f->step_count++] = st;
-    return true;
+    if (f->step_count < BTC_FAKE_MAX_STEPS) {
+        f->steps[f->step_count++] = st;
+        return BTC_OK;
+    }
+    btc_status status = btc_fake__reserve(f, &f->steps_more, sizeof st, 1);
+    if (status != BTC_OK)
+        return status;
+    ((btc_fake_step *)f->steps_more.data)[f->steps_more.len++] = st;
+    f->step_count++;
+    return BTC_OK;
 }
 
 void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i) { f->intr = i; }

@@ -62,6 +62,12 @@ void btc_fake_free(btc_fake *f)
     btc_fake__vec_free(f, &f->conv_expect, 1);
     btc_fake__vec_free(f, &f->conv_events, sizeof(btc_fake__event));
     btc_fake__vec_free(f, &f->trace, sizeof(btc_fake_call));
+    btc_fake__vec_free(f, &f->steps_more, sizeof(btc_fake_step));
+    btc_fake__vec_free(f, &f->arrivals_more, sizeof(btc_fake_arrival));
+    /* What stays is what the fake's own arrays hold. */
+    f->step_count = f->step_count < BTC_FAKE_MAX_STEPS ? f->step_count : BTC_FAKE_MAX_STEPS;
+    f->step_next = f->step_next < f->step_count ? f->step_next : f->step_count;
+    f->arrival_count = f->arrival_count < BTC_FAKE_MAX_ARRIVALS ? f->arrival_count : BTC_FAKE_MAX_ARRIVALS;
     f->conv_next = f->conv_arrived = f->conv_visible = 0;
     f->conv_on = f->conv_ended = f->mismatched = false;
     memset(&f->mismatch, 0, sizeof f->mismatch);
