@@ -116,6 +116,8 @@ int64_t fz_step_value(btc_fake_kind kind, uint8_t b)
         return fz_errnos[b % fz_nerrnos];
     case BTC_FAKE_ADVANCE:
         return b < 128 ? b : (int64_t)(b - 127) * 250; /* small jumps and jumps past any deadline */
+    case BTC_FAKE_SPURIOUS:
+        return b; /* a wake-up 0..255 ms into the wait */
     default:
         return 0;
     }
@@ -181,6 +183,8 @@ static bool step_bytes(const fz_step_spec *st, uint8_t out[2], char *why, size_t
         b1 = index_of(fz_errnos, fz_nerrnos, (int)v);
     else if (st->kind == BTC_FAKE_ADVANCE)
         b1 = v >= 0 && v < 128 ? (int)v : (v % 250 == 0 && v >= 250 && v <= 128 * 250 ? (int)(v / 250 + 127) : -1);
+    else if (st->kind == BTC_FAKE_SPURIOUS)
+        b1 = v >= 0 && v < 256 ? (int)v : -1;
     if (b1 < 0) {
         (void)snprintf(why, cap, "step value %lld cannot be encoded", (long long)v);
         return false;

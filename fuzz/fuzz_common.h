@@ -11,7 +11,8 @@
  *   the script (fz_script)
  *     u8  nsteps            number of scripted steps (mod 48)
  *     nsteps x 2 bytes      step: b0 = op (low 3 bits, mod BTC_FAKE_OP_COUNT) |
- *                           kind (bits 3..5, mod BTC_FAKE_KIND_COUNT);
+ *                           kind (bits 3..5, mod BTC_FAKE_KIND_COUNT: 6 and 7
+ *                           are the wait tricks FALSE_READY and SPURIOUS);
  *                           b1 = value, decoded per kind (fz_step_value)
  *     u8  max_peek, max_read, max_send   chunking; max_read applies only when
  *                           its top bit is set (a read shorter than the peek is

@@ -14,14 +14,27 @@
  *    reading (sends then fail with EAGAIN and waits for SEND time out);
  *  - a script of steps applied to the next matching slot calls: fail with an
  *    error code, move at most N bytes, EOF, advance the clock, fire an
- *    interrupt;
+ *    interrupt; since 0.3, for waits: report readiness the next call will
+ *    contradict, or wake up spuriously;
  *  - a record: bytes sent (into caller memory), bytes consumed, calls per
  *    kind, the virtual time;
  *  - since 0.2: a connect that succeeds, fails, or is in progress until a
  *    virtual time and then reports a chosen SO_ERROR
  *    (btc_fake_set_connect); the resolver's answer (btc_fake_set_resolve);
  *    shutdown (recorded; after BTC_SHUT_WR sends fail with EPIPE) and gather
- *    sends (chunked and windowed as sends are).
+ *    sends (chunked and windowed as sends are);
+ *  - since 0.3: a conversation (btc_fake_expect, btc_fake_reply,
+ *    btc_fake_reply_end): the peer answers only once it has received what the
+ *    script expects, and a send that differs is recorded as a mismatch, after
+ *    which the peer breaks the connection; a send callback
+ *    (btc_fake_on_send) that sees every byte the peer receives and may
+ *    answer; a trace of every slot call (btc_fake_trace_start).
+ *
+ * The 0.3 abilities store what they are given in memory the fake allocates
+ * (no fixed caps): call btc_fake_free when done with a fake that used them
+ * (harmless on any other). When memory runs out (or the limit set with
+ * btc_fake_set_memory_limit is reached) the call that needed it returns
+ * BTC_ERR_NO_MEMORY and the fake is unchanged.
  *
  * Waits advance the virtual clock to the next scripted event (an arrival or
  * the end) or by the whole timeout, so a timeout takes no real time. The fake
@@ -37,6 +50,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "interrupt.h"
 #include "sock.h"
@@ -47,6 +61,7 @@
 extern "C" {
 #endif
 
+/** The caps of btc_fake_push and btc_fake_arrive_at (btc_fake_add_step and btc_fake_add_arrival have none). */
 #define BTC_FAKE_MAX_STEPS 512
 #define BTC_FAKE_MAX_ARRIVALS 64
 /** The descriptor value a fake socket carries (below FD_SETSIZE, so the select backend accepts it). */
@@ -73,6 +88,20 @@ typedef enum btc_fake_kind {
                      call proceeds */
     BTC_FAKE_ADVANCE,   /**< the clock jumps forward `value` ms, then the same call takes the next step too */
     BTC_FAKE_INTERRUPT, /**< the attached interrupt fires, then the same call takes the next step too */
+    /**
+     * since 0.3, waits only (else PASS): the wait reports every item ready
+     * for what it requested, at once, whatever the truth, so the next call
+     * may well say EAGAIN (readiness that disagrees, as Bitcoin Core's
+     * FuzzedSock reports it)
+     */
+    BTC_FAKE_FALSE_READY,
+    /**
+     * since 0.3, waits only (else PASS): a spurious wake-up: the wait runs
+     * for at most `value` virtual ms and returns 0 if nothing was ready by
+     * then, though its own time has not run out (what is ready is still
+     * reported, as poll would)
+     */
+    BTC_FAKE_SPURIOUS,
     BTC_FAKE_KIND_COUNT
 } btc_fake_kind;
 
@@ -88,6 +117,45 @@ typedef struct btc_fake_arrival {
     size_t offset; /**< input bytes from this offset on ... */
     int64_t at_ms; /**< ... become readable at this virtual time */
 } btc_fake_arrival;
+
+/** A mismatch's `expected` when the script expected no more bytes at that offset. */
+#define BTC_FAKE_NO_BYTE (-1)
+
+/** The first sent byte that differed from the conversation's script. */
+typedef struct btc_fake_mismatch {
+    size_t offset; /**< its offset in the sent stream (0 = the first byte ever sent) */
+    int expected;  /**< the byte the script expected there (0..255), or BTC_FAKE_NO_BYTE past the script's end */
+    int actual;    /**< the byte that was sent (0..255) */
+} btc_fake_mismatch;
+
+/** One slot call, as the trace records it (the meaning of len and arg depends on the slot). */
+typedef struct btc_fake_call {
+    btc_sys_slot slot; /**< which slot: BTC_SYS_SLOT_send, ... (btc_sys_slot_name gives its name) */
+    size_t len;        /**< send, recv: len; sendv: the bytes of all pieces; wait: the item count; resolve: cap;
+                            connect, bind: the address length; getsockopt, setsockopt: the option length; else 0 */
+    int flags;         /**< send, recv, sendv: flags; wait: timeout_ms; shutdown: how; getsockopt, setsockopt: the
+                            option name; listen: backlog; open: type; else 0 */
+    int64_t result;    /**< what the slot returned (a descriptor for open and accept) */
+    int error;         /**< the failure's reason (the code last_error gives; resolve's own code); 0 on success */
+    int64_t at_ms;     /**< the virtual time when the call returned */
+} btc_fake_call;
+
+/** Storage the fake allocated: a growable array (read through the btc_fake_* functions). */
+typedef struct btc_fake_vec {
+    void *data;
+    size_t len, cap; /**< elements in use and allocated */
+} btc_fake_vec;
+
+struct btc_fake;
+/**
+ * Called with each run of bytes the peer receives (after chunking and the
+ * send window), in order; offset is the run's offset in the sent stream. It
+ * may script the peer's answer (btc_fake_reply, btc_fake_reply_end,
+ * btc_fake_peer_close): a reply scripted here is readable at once (or after
+ * its delay), since no expectation is left to wait for unless the script has
+ * some. It must not call the fake's slots.
+ */
+typedef void (*btc_fake_send_fn)(struct btc_fake *f, const uint8_t *data, size_t len, size_t offset, void *user);
 
 /**
  * The layout is public so a fake can live on the stack; treat the fields as
@@ -131,6 +199,27 @@ typedef struct btc_fake {
     size_t resolve_count;
     int resolve_error;     /**< the resolver's error when there are no answers */
     bool shut_rd, shut_wr; /**< shutdown(2) was called for reading / writing */
+
+    /* since 0.3 (allocated storage: btc_fake_free releases it) */
+    size_t mem_limit, mem_used; /**< the allocation budget (0 = none) and what is allocated */
+    btc_fake_vec conv_in;       /**< the replies' bytes, in order (f->in points here once a reply is scripted) */
+    btc_fake_vec conv_expect;   /**< the bytes the peer expects to receive, in order */
+    btc_fake_vec conv_events;   /**< replies and the end, each waiting for an expected offset */
+    size_t conv_next;           /**< the first event not yet released */
+    size_t conv_arrived;        /**< released events that have arrived (their time has come) */
+    size_t conv_visible;        /**< reply bytes that have arrived */
+    bool conv_on;               /**< a reply or an end was scripted: input is the replies */
+    bool conv_ended;            /**< btc_fake_reply_end was scripted: nothing may follow it */
+    int break_error;            /**< what a mismatch breaks the connection with (default ECONNRESET; 0 = close) */
+    bool mismatched;            /**< a sent byte differed from the script: see mismatch */
+    btc_fake_mismatch mismatch; /**< the first one */
+    btc_fake_send_fn on_send;   /**< may be NULL */
+    void *on_send_user;
+    bool tracing;               /**< slot calls are being recorded */
+    btc_fake_vec trace;         /**< btc_fake_call records */
+    btc_status trace_status;    /**< BTC_ERR_NO_MEMORY once a call could not be recorded (tracing then stops) */
+    btc_fake_vec steps_more;    /**< steps past BTC_FAKE_MAX_STEPS (btc_fake_add_step) */
+    btc_fake_vec arrivals_more; /**< arrivals past BTC_FAKE_MAX_ARRIVALS (btc_fake_add_arrival) */
 } btc_fake;
 
 /** An empty script: no input, EOF at once, no chunking, unlimited send window, clock at 1000 ms. */
@@ -184,6 +273,135 @@ BTC_EXTERN void btc_fake_peer_close(btc_fake *f);
 BTC_EXTERN size_t btc_fake_steps_left(const btc_fake *f);
 /** Input bytes readable right now (arrived and not consumed). */
 BTC_EXTERN size_t btc_fake_readable(const btc_fake *f);
+
+/* ---- since 0.3: memory ------------------------------------------------------ */
+
+/**
+ * btc_fake_push without its cap: steps past BTC_FAKE_MAX_STEPS go to
+ * allocated storage. BTC_OK; BTC_ERR_INVALID_ARGUMENT (f NULL, op or kind
+ * out of range); BTC_ERR_NO_MEMORY (nothing added).
+ */
+BTC_EXTERN btc_status btc_fake_add_step(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value);
+/**
+ * btc_fake_arrive_at without its cap: arrivals past BTC_FAKE_MAX_ARRIVALS
+ * go to allocated storage. BTC_OK; BTC_ERR_INVALID_ARGUMENT (f NULL, an
+ * offset that does not increase); BTC_ERR_NO_MEMORY (nothing added).
+ */
+BTC_EXTERN btc_status btc_fake_add_arrival(btc_fake *f, size_t offset, int64_t at_ms);
+
+/**
+ * Releases what the fake allocated: the conversation and the trace are
+ * forgotten, and steps and arrivals past the fixed arrays dropped. NULL is
+ * ignored.
+ */
+BTC_EXTERN void btc_fake_free(btc_fake *f);
+/**
+ * The most bytes the fake may allocate in all (0 = no limit, the default).
+ * Beyond it, calls that need memory give BTC_ERR_NO_MEMORY, as when the
+ * system runs out: a test of that path, or a bound for a fuzzer.
+ */
+BTC_EXTERN void btc_fake_set_memory_limit(btc_fake *f, size_t bytes);
+
+/* ---- since 0.3: the conversation --------------------------------------------
+ *
+ * A script of exchanges: "when the peer has received these bytes, it sends
+ * these". Expectations and replies are appended in order; each reply (and
+ * the end) waits until every byte expected before it was scripted has been
+ * received. The data is copied. Once a reply or an end is scripted, the
+ * replies are the peer's input (btc_fake_set_input must not be used, and a
+ * conversation on a fake whose input was set is refused).
+ *
+ * Once an expectation is scripted the peer is strict: every byte sent is
+ * compared with the expected stream, from the first byte ever sent, and a
+ * byte past its end is unexpected too. The first byte that differs is
+ * recorded (btc_fake_get_mismatch: its offset, the expected and the actual
+ * byte); the send that carried it succeeds, as a kernel's would, and then
+ * the peer breaks the connection as a broken peer does (btc_fake_on_mismatch):
+ * replies not yet arrived never will, reads give what had arrived and then
+ * the break error (or EOF), sends fail with EPIPE.
+ *
+ * While the conversation waits for bytes, reads say EAGAIN and waits run to
+ * their timeout: a client that reads before it sends times out. When every
+ * reply has been read and no end was scripted, the input ends as
+ * btc_fake_set_end says (by default EOF at once).
+ *
+ * Each returns BTC_OK; BTC_ERR_NO_MEMORY (nothing changed); or
+ * BTC_ERR_INVALID_ARGUMENT for NULL data with len > 0, a script after
+ * btc_fake_reply_end, a negative delay, a transient end error, or a fake
+ * whose input came from btc_fake_set_input; BTC_ERR_CLOSED (nothing
+ * scripted) for a reply or an end once the peer has closed or broken the
+ * connection.
+ */
+
+/** The peer must receive these bytes next. */
+BTC_EXTERN btc_status btc_fake_expect(btc_fake *f, const void *data, size_t len);
+/**
+ * Once every byte expected so far has been received, the peer sends these,
+ * readable delay_ms virtual ms later (and never before an earlier reply:
+ * the stream stays in order). With no expectation before it, a greeting.
+ */
+BTC_EXTERN btc_status btc_fake_reply(btc_fake *f, const void *data, size_t len, int64_t delay_ms);
+/**
+ * Then (once every byte expected so far has been received, delay_ms virtual
+ * ms later) the peer closes (error 0: reads give EOF once the replies are
+ * read) or resets (a permanent error such as ECONNRESET: reads then fail
+ * with it); either way sends fail with EPIPE from then on. Nothing may be
+ * scripted after it.
+ */
+BTC_EXTERN btc_status btc_fake_reply_end(btc_fake *f, int error, int64_t delay_ms);
+/**
+ * How the peer breaks the connection after a mismatch: a permanent error
+ * (the default is ECONNRESET) or 0 for a plain close. false, and nothing
+ * changes, for a transient code.
+ */
+BTC_EXTERN bool btc_fake_on_mismatch(btc_fake *f, int error);
+/** Whether a sent byte differed from the script; *out (may be NULL) gets the first such byte. */
+BTC_EXTERN bool btc_fake_get_mismatch(const btc_fake *f, btc_fake_mismatch *out);
+/** Expected bytes not yet received. */
+BTC_EXTERN size_t btc_fake_expected_left(const btc_fake *f);
+/**
+ * Whether the conversation ran to its end: every expected byte received
+ * without a mismatch, every reply released and read. A test asserts it to
+ * catch a client that stopped early.
+ */
+BTC_EXTERN bool btc_fake_conversation_done(const btc_fake *f);
+/**
+ * Calls fn with every run of bytes the peer receives (NULL stops it); see
+ * btc_fake_send_fn. With no expectation scripted, sends are not checked and
+ * fn plays the peer alone.
+ */
+BTC_EXTERN void btc_fake_on_send(btc_fake *f, btc_fake_send_fn fn, void *user);
+
+/* ---- since 0.3: the trace ---------------------------------------------------
+ *
+ * When started, every slot call is recorded in order (btc_fake_call: the
+ * slot, its lengths and flags, its result and error, the virtual time),
+ * until stopped. last_error calls are not recorded: each failed call carries
+ * its reason. calls[] keeps counting as before, trace or not. If a record
+ * cannot be stored, tracing stops and btc_fake_trace_status says
+ * BTC_ERR_NO_MEMORY: a trace is never silently incomplete.
+ */
+
+/** Starts (or resumes) recording; BTC_OK, or BTC_ERR_INVALID_ARGUMENT for NULL. */
+BTC_EXTERN btc_status btc_fake_trace_start(btc_fake *f);
+/** Stops recording; what was recorded stays. */
+BTC_EXTERN void btc_fake_trace_stop(btc_fake *f);
+/** Forgets the records (keeps recording if it was); the status is BTC_OK again. */
+BTC_EXTERN void btc_fake_trace_clear(btc_fake *f);
+/** Records so far. */
+BTC_EXTERN size_t btc_fake_trace_count(const btc_fake *f);
+/** The i-th record (0 = the first), or NULL past the end. Valid until the next slot call or trace function. */
+BTC_EXTERN const btc_fake_call *btc_fake_trace_at(const btc_fake *f, size_t i);
+/** BTC_OK, or BTC_ERR_NO_MEMORY when a record was lost (and tracing stopped). */
+BTC_EXTERN btc_status btc_fake_trace_status(const btc_fake *f);
+/**
+ * One record as a line ("send len=5 flags=0x4040 -> 5 @1000ms", no newline)
+ * into buf (truncated to cap - 1 bytes, NUL-terminated when cap > 0). Returns
+ * the line's full length, as snprintf does.
+ */
+BTC_EXTERN size_t btc_fake_call_format(const btc_fake_call *c, char *buf, size_t cap);
+/** Writes every record, one numbered line each, then a line if records were lost. false on a write error. */
+BTC_EXTERN bool btc_fake_trace_print(const btc_fake *f, FILE *out);
 
 #ifdef __cplusplus
 }

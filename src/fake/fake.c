@@ -12,8 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "btcsock.h"
-#include "btcsock/fake.h"
+#include "fake_internal.h"
 
 /* What a call was told to do by the script. */
 typedef struct fake_action {
@@ -30,13 +29,28 @@ static void advance_clock(btc_fake *f, int64_t ms)
     f->now_ms = ms > INT64_MAX - f->now_ms ? INT64_MAX : f->now_ms + ms;
 }
 
+/* The i-th arrival and step: the first ones in the fake's own arrays, any beyond them in allocated storage. */
+static const btc_fake_arrival *arrival_at(const btc_fake *f, size_t i)
+{
+    return i < BTC_FAKE_MAX_ARRIVALS ? &f->arrivals[i]
+                                     : &((const btc_fake_arrival *)f->arrivals_more.data)[i - BTC_FAKE_MAX_ARRIVALS];
+}
+
+static const btc_fake_step *step_at(const btc_fake *f, size_t i)
+{
+    return i < BTC_FAKE_MAX_STEPS ? &f->steps[i] : &((const btc_fake_step *)f->steps_more.data)[i - BTC_FAKE_MAX_STEPS];
+}
+
 /* Input readable at the current time: up to the first arrival still in the future. */
 static size_t fake_visible(const btc_fake *f)
 {
     for (size_t i = 0; i < f->arrival_count; i++) {
-        if (f->arrivals[i].at_ms > f->now_ms)
-            return f->arrivals[i].offset < f->in_len ? f->arrivals[i].offset : f->in_len;
+        const btc_fake_arrival *a = arrival_at(f, i);
+        if (a->at_ms > f->now_ms)
+            return a->offset < f->in_len ? a->offset : f->in_len;
     }
+    if (f->conv_on && f->conv_visible < f->in_len)
+        return f->conv_visible; /* a conversation's replies arrive as their expectations are met */
     return f->in_len;
 }
 
@@ -50,13 +64,15 @@ static void apply_eof(btc_fake *f)
     f->end_at_ms = f->now_ms;
 }
 
-/* An in-progress connect completes at its time: SO_ERROR then reads its result. */
-static void connect_tick(btc_fake *f)
+/* What is due at the current virtual time happens: an in-progress connect completes (SO_ERROR then reads its
+ * result), conversation replies arrive. */
+static void time_tick(btc_fake *f)
 {
     if (f->connecting && f->now_ms >= f->connect_at_ms) {
         f->connecting = false;
         f->so_error = f->connect_so_error;
     }
+    btc_fake__conv_tick(f);
 }
 
 static fake_action take_step(btc_fake *f, btc_fake_op op)
@@ -64,7 +80,7 @@ static fake_action take_step(btc_fake *f, btc_fake_op op)
     f->calls[BTC_FAKE_ANY]++;
     f->calls[op]++;
     while (f->step_next < f->step_count) {
-        const btc_fake_step *st = &f->steps[f->step_next];
+        const btc_fake_step *st = step_at(f, f->step_next);
         if (st->op != BTC_FAKE_ANY && st->op != op)
             break;
         f->step_next++;
@@ -78,11 +94,11 @@ static fake_action take_step(btc_fake *f, btc_fake_op op)
         }
         if (st->kind == BTC_FAKE_EOF)
             apply_eof(f);
-        connect_tick(f);
+        time_tick(f);
         fake_action a = {st->kind, st->value};
         return a;
     }
-    connect_tick(f);
+    time_tick(f);
     fake_action pass = {BTC_FAKE_PASS, 0};
     return pass;
 }
@@ -96,7 +112,11 @@ static int fake_fail(btc_fake *f, int code)
 /* The input is over and its end result is due (EOF or the end error). */
 static bool at_end(const btc_fake *f)
 {
-    return f->consumed >= f->in_len && (f->gone || f->peer_closed || f->now_ms >= f->end_at_ms);
+    if (f->consumed < f->in_len)
+        return false;
+    if (f->gone || f->peer_closed)
+        return true;
+    return f->now_ms >= f->end_at_ms && !btc_fake__conv_pending(f);
 }
 
 static size_t send_room(const btc_fake *f)
@@ -173,11 +193,15 @@ static size_t accept_bytes(btc_fake *f, fake_action a, const btc_iovec *iov, siz
     size_t left = n;
     for (size_t i = 0; i < iovcnt && left > 0; i++) {
         size_t piece = min_size(iov[i].len, left);
+        size_t offset = f->sent;
         if (f->out != NULL)
-            memcpy(f->out + f->sent, iov[i].base, piece);
+            memcpy(f->out + offset, iov[i].base, piece);
         f->sent += piece;
         left -= piece;
+        if (piece > 0)
+            btc_fake__conv_received(f, (const uint8_t *)iov[i].base, piece, offset);
     }
+    btc_fake__conv_pump(f); /* what the peer received may be what its next reply waits for */
     return n;
 }
 
@@ -252,14 +276,16 @@ static int64_t next_event(const btc_fake *f)
 {
     int64_t next = INT64_MAX;
     for (size_t i = 0; i < f->arrival_count; i++) {
-        if (f->arrivals[i].at_ms > f->now_ms && f->arrivals[i].at_ms < next)
-            next = f->arrivals[i].at_ms;
+        int64_t at = arrival_at(f, i)->at_ms;
+        if (at > f->now_ms && at < next)
+            next = at;
     }
     if (f->end_at_ms > f->now_ms && f->end_at_ms < next)
         next = f->end_at_ms;
     if (f->connecting && f->connect_at_ms > f->now_ms && f->connect_at_ms < next)
         next = f->connect_at_ms;
-    return next;
+    int64_t reply = btc_fake__conv_next_time(f);
+    return reply < next ? reply : next;
 }
 
 /* Whether the interrupt's wake descriptor is readable, without advancing virtual time. */
@@ -274,6 +300,17 @@ static bool woken(const btc_fake *f, btc_socket_t wake)
     return os->wait(os->ctx, NULL, 0, wake, 0) > 0;
 }
 
+/* Every item "ready" for what it requested, whatever the truth (a BTC_FAKE_FALSE_READY step). */
+static int false_ready(btc_wait_item *items, size_t count)
+{
+    int ready = 0;
+    for (size_t i = 0; i < count; i++) {
+        items[i].occurred = items[i].requested & (BTC_EV_RECV | BTC_EV_SEND);
+        ready += items[i].occurred != 0;
+    }
+    return ready;
+}
+
 static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
 {
     btc_fake *f = fake_of(ctx);
@@ -282,6 +319,10 @@ static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t
         items[i].occurred = 0;
     if (a.kind == BTC_FAKE_FAIL)
         return fake_fail(f, (int)a.value);
+    if (a.kind == BTC_FAKE_FALSE_READY)
+        return false_ready(items, count);
+    if (a.kind == BTC_FAKE_SPURIOUS && (timeout_ms < 0 || a.value < timeout_ms))
+        timeout_ms = a.value < 0 ? 0 : (int)a.value; /* what is ready still is; else it returns 0 early */
     if (woken(f, wake))
         return 1;
     int ready = readiness(f, items, count);
@@ -289,17 +330,18 @@ static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t
         return ready;
     int64_t next = next_event(f);
     if (timeout_ms < 0 && next == INT64_MAX) {
-        f->gone = true; /* nothing will ever happen: end it rather than wait forever */
+        f->gone = true;              /* nothing will ever happen: end it rather than wait forever */
+        f->in_len = fake_visible(f); /* replies still waiting for sends never come */
         return readiness(f, items, count);
     }
     int64_t target = timeout_ms < 0 || f->now_ms > INT64_MAX - timeout_ms ? INT64_MAX : f->now_ms + timeout_ms;
     if (next <= target) {
         f->now_ms = next;
-        connect_tick(f); /* the event may be the connect completing */
+        time_tick(f); /* the event may be the connect completing */
         return readiness(f, items, count);
     }
     f->now_ms = target;
-    connect_tick(f);
+    time_tick(f);
     return 0;
 }
 
@@ -365,7 +407,7 @@ static int fake_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, 
     if (error == 0)
         return 0;
     f->connecting = !btc_io_error_is_permanent(error);
-    connect_tick(f);
+    time_tick(f);
     return fake_fail(f, error);
 }
 
@@ -472,6 +514,37 @@ static int64_t fake_now_ms(void *ctx)
     return f->now_ms;
 }
 
+/* ---- the table: each slot traced (src/fake/trace.c) when the trace is on ---- */
+
+/* The reason a failed call gives, by the slot's `fails` column. */
+#define FAKE_REASON_SOCKET(f, r, failed) ((failed) ? (f)->last_error : 0)
+#define FAKE_REASON_NEGATIVE(f, r, failed) ((failed) ? (f)->last_error : 0)
+#define FAKE_REASON_RETURNS(f, r, failed) ((int)(r))
+#define FAKE_REASON_NEVER(f, r, failed) 0
+
+/* The NOLINT: name is a member's name, which cannot be parenthesised. */
+#define FAKE_TRACED(since, ret, name, fails, n, params)                                  \
+    static ret traced_##name(void *ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_DECL, n, params))    \
+    {                                                                                    \
+        ret r = fake_##name(ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_NAME, n, params));          \
+        btc_fake *f = fake_of(ctx);                                                      \
+        if (f->tracing && BTC_SYS_SLOT_##name != BTC_SYS_SLOT_last_error) {              \
+            btc_sys_call c;                                                              \
+            memset(&c, 0, sizeof c);                                                     \
+            c.slot = BTC_SYS_SLOT_##name;                                                \
+            c.phase = BTC_SYS_AFTER;                                                     \
+            btc_sys_args_##name a = {ctx BTC_SYS_PARAMS(BTC_SYS_PARAM_NAME, n, params)}; \
+            c.args.name = a;   /* NOLINT(bugprone-macro-parentheses) */                  \
+            c.result.name = r; /* NOLINT(bugprone-macro-parentheses) */                  \
+            c.failed = BTC_SYS_FAILED(fails, r);                                         \
+            c.error = FAKE_REASON_##fails(f, r, c.failed);                               \
+            btc_fake__trace_record(f, &c);                                               \
+        }                                                                                \
+        return r;                                                                        \
+    }
+BTC_SYS_SLOTS(FAKE_TRACED)
+#undef FAKE_TRACED
+
 /* ---- set-up --------------------------------------------------------------- */
 
 void btc_fake_init(btc_fake *f)
@@ -481,13 +554,14 @@ void btc_fake_init(btc_fake *f)
     memset(f, 0, sizeof *f);
     btc_sys table = {.version = BTC_SYS_VERSION,
                      .ctx = f,
-#define BTC__FAKE_SLOT(since, ret, name, fails, n, params) .name = fake_##name,
+#define BTC__FAKE_SLOT(since, ret, name, fails, n, params) .name = traced_##name,
                      BTC_SYS_SLOTS(BTC__FAKE_SLOT)
 #undef BTC__FAKE_SLOT
     };
     f->sys = table;
     f->send_window = SIZE_MAX;
     f->now_ms = 1000;
+    f->break_error = ECONNRESET;
 }
 
 void btc_fake_set_input(btc_fake *f, const void *data, size_t len)
@@ -498,14 +572,24 @@ void btc_fake_set_input(btc_fake *f, const void *data, size_t len)
 
 bool btc_fake_arrive_at(btc_fake *f, size_t offset, int64_t at_ms)
 {
-    if (f->arrival_count == BTC_FAKE_MAX_ARRIVALS)
-        return false;
-    if (f->arrival_count > 0 && offset <= f->arrivals[f->arrival_count - 1].offset)
-        return false;
-    f->arrivals[f->arrival_count].offset = offset;
-    f->arrivals[f->arrival_count].at_ms = at_ms;
+    return f->arrival_count < BTC_FAKE_MAX_ARRIVALS && btc_fake_add_arrival(f, offset, at_ms) == BTC_OK;
+}
+
+btc_status btc_fake_add_arrival(btc_fake *f, size_t offset, int64_t at_ms)
+{
+    if (f == NULL || (f->arrival_count > 0 && offset <= arrival_at(f, f->arrival_count - 1)->offset))
+        return BTC_ERR_INVALID_ARGUMENT;
+    btc_fake_arrival a = {offset, at_ms};
+    if (f->arrival_count < BTC_FAKE_MAX_ARRIVALS) {
+        f->arrivals[f->arrival_count++] = a;
+        return BTC_OK;
+    }
+    btc_status st = btc_fake__reserve(f, &f->arrivals_more, sizeof a, 1);
+    if (st != BTC_OK)
+        return st;
+    ((btc_fake_arrival *)f->arrivals_more.data)[f->arrivals_more.len++] = a;
     f->arrival_count++;
-    return true;
+    return BTC_OK;
 }
 
 bool btc_fake_set_end(btc_fake *f, int error, int64_t at_ms)
@@ -535,12 +619,24 @@ void btc_fake_set_send_window(btc_fake *f, size_t bytes) { f->send_window = byte
 
 bool btc_fake_push(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value)
 {
-    if (f->step_count == BTC_FAKE_MAX_STEPS || (unsigned)op >= (unsigned)BTC_FAKE_OP_COUNT ||
-        (unsigned)kind >= (unsigned)BTC_FAKE_KIND_COUNT)
-        return false;
+    return f->step_count < BTC_FAKE_MAX_STEPS && btc_fake_add_step(f, op, kind, value) == BTC_OK;
+}
+
+btc_status btc_fake_add_step(btc_fake *f, btc_fake_op op, btc_fake_kind kind, int64_t value)
+{
+    if (f == NULL || (unsigned)op >= (unsigned)BTC_FAKE_OP_COUNT || (unsigned)kind >= (unsigned)BTC_FAKE_KIND_COUNT)
+        return BTC_ERR_INVALID_ARGUMENT;
     btc_fake_step st = {op, kind, value};
-    f->steps[f->step_count++] = st;
-    return true;
+    if (f->step_count < BTC_FAKE_MAX_STEPS) {
+        f->steps[f->step_count++] = st;
+        return BTC_OK;
+    }
+    btc_status status = btc_fake__reserve(f, &f->steps_more, sizeof st, 1);
+    if (status != BTC_OK)
+        return status;
+    ((btc_fake_step *)f->steps_more.data)[f->steps_more.len++] = st;
+    f->step_count++;
+    return BTC_OK;
 }
 
 void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i) { f->intr = i; }
