@@ -14,7 +14,7 @@
  *    reading (sends then fail with EAGAIN and waits for SEND time out);
  *  - a script of steps applied to the next matching slot calls: fail with an
  *    error code, move at most N bytes, EOF, advance the clock, fire an
- *    interrupt; since 0.3, for waits: report readiness the next call will
+ *    interrupt; since 0.2, for waits: report readiness the next call will
  *    contradict, or wake up spuriously;
  *  - a record: bytes sent (into caller memory), bytes consumed, calls per
  *    kind, the virtual time;
@@ -23,15 +23,16 @@
  *    (btc_fake_set_connect); the resolver's answer (btc_fake_set_resolve);
  *    shutdown (recorded; after BTC_SHUT_WR sends fail with EPIPE) and gather
  *    sends (chunked and windowed as sends are);
- *  - since 0.3: a conversation (btc_fake_expect, btc_fake_reply,
+ *  - since 0.2: a conversation (btc_fake_expect, btc_fake_reply,
  *    btc_fake_reply_end): the peer answers only once it has received what the
  *    script expects, and a send that differs is recorded as a mismatch, after
  *    which the peer breaks the connection; a send callback
  *    (btc_fake_on_send) that sees every byte the peer receives and may
  *    answer; a trace of every slot call (btc_fake_trace_start).
  *
- * The 0.3 abilities store what they are given in memory the fake allocates
- * (no fixed caps): call btc_fake_free when done with a fake that used them
+ * The conversation, the trace and btc_fake_add_step/_add_arrival store what
+ * they are given in memory the fake allocates (no fixed caps): call
+ * btc_fake_free when done with a fake that used them
  * (harmless on any other). When memory runs out (or the limit set with
  * btc_fake_set_memory_limit is reached) the call that needed it returns
  * BTC_ERR_NO_MEMORY and the fake is unchanged.
@@ -89,14 +90,14 @@ typedef enum btc_fake_kind {
     BTC_FAKE_ADVANCE,   /**< the clock jumps forward `value` ms, then the same call takes the next step too */
     BTC_FAKE_INTERRUPT, /**< the attached interrupt fires, then the same call takes the next step too */
     /**
-     * since 0.3, waits only (else PASS): the wait reports every item ready
+     * since 0.2, waits only (else PASS): the wait reports every item ready
      * for what it requested, at once, whatever the truth, so the next call
      * may well say EAGAIN (readiness that disagrees, as Bitcoin Core's
      * FuzzedSock reports it)
      */
     BTC_FAKE_FALSE_READY,
     /**
-     * since 0.3, waits only (else PASS): a spurious wake-up: the wait runs
+     * since 0.2, waits only (else PASS): a spurious wake-up: the wait runs
      * for at most `value` virtual ms and returns 0 if nothing was ready by
      * then, though its own time has not run out (what is ready is still
      * reported, as poll would)
@@ -200,7 +201,7 @@ typedef struct btc_fake {
     int resolve_error;     /**< the resolver's error when there are no answers */
     bool shut_rd, shut_wr; /**< shutdown(2) was called for reading / writing */
 
-    /* since 0.3 (allocated storage: btc_fake_free releases it) */
+    /* since 0.2 (allocated storage: btc_fake_free releases it) */
     size_t mem_limit, mem_used; /**< the allocation budget (0 = none) and what is allocated */
     btc_fake_vec conv_in;       /**< the replies' bytes, in order (f->in points here once a reply is scripted) */
     btc_fake_vec conv_expect;   /**< the bytes the peer expects to receive, in order */
@@ -274,7 +275,7 @@ BTC_EXTERN size_t btc_fake_steps_left(const btc_fake *f);
 /** Input bytes readable right now (arrived and not consumed). */
 BTC_EXTERN size_t btc_fake_readable(const btc_fake *f);
 
-/* ---- since 0.3: memory ------------------------------------------------------ */
+/* ---- since 0.2: memory ------------------------------------------------------ */
 
 /**
  * btc_fake_push without its cap: steps past BTC_FAKE_MAX_STEPS go to
@@ -302,7 +303,7 @@ BTC_EXTERN void btc_fake_free(btc_fake *f);
  */
 BTC_EXTERN void btc_fake_set_memory_limit(btc_fake *f, size_t bytes);
 
-/* ---- since 0.3: the conversation --------------------------------------------
+/* ---- since 0.2: the conversation --------------------------------------------
  *
  * A script of exchanges: "when the peer has received these bytes, it sends
  * these". Expectations and replies are appended in order; each reply (and
@@ -372,7 +373,7 @@ BTC_EXTERN bool btc_fake_conversation_done(const btc_fake *f);
  */
 BTC_EXTERN void btc_fake_on_send(btc_fake *f, btc_fake_send_fn fn, void *user);
 
-/* ---- since 0.3: the trace ---------------------------------------------------
+/* ---- since 0.2: the trace ---------------------------------------------------
  *
  * When started, every slot call is recorded in order (btc_fake_call: the
  * slot, its lengths and flags, its result and error, the virtual time),
