@@ -33,13 +33,6 @@ static inline void fs_err_poison(btc_error *err)
     err->message[BTC_ERROR_MESSAGE_MAX - 1] = '\0';
 }
 
-/* Runs call once, then asserts its status (TS_ASSERT_STATUS would run a call again for its message). */
-#define FS_ASSERT_CALL(call, want, errp)          \
-    do {                                          \
-        btc_status fs_st_ = (call);               \
-        TS_ASSERT_STATUS(fs_st_, (want), (errp)); \
-    } while (0)
-
 /* Initialises a fake and points s at it. */
 static inline void fs_setup(btc_fake *f, btc_sock *s)
 {

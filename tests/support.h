@@ -132,8 +132,14 @@ const char *ts_error_message(const btc_error *err);
 
 /* Asserts a status and prints both operands by name plus the error message. */
 #define TS_ASSERT_STATUS(got, want, errp)                                                                              \
-    cr_assert_eq((got), (want), "status %s (%d), expected %s (%d); message: \"%s\"", btc_status_name(got), (int)(got), \
-                 btc_status_name(want), (int)(want), (errp) != NULL ? (errp)->message : "(no err)")
+    do {                                                                                                               \
+        /* each argument once: a call passed as `got` must not run again to word the failure */                        \
+        const btc_status ts_got_ = (got);                                                                              \
+        const btc_status ts_want_ = (want);                                                                            \
+        cr_assert_eq(ts_got_, ts_want_, "status %s (%d), expected %s (%d); message: \"%s\"", btc_status_name(ts_got_), \
+                     (int)ts_got_, btc_status_name(ts_want_), (int)ts_want_,                                           \
+                     (errp) != NULL ? (errp)->message : "(no err)");                                                   \
+    } while (0)
 
 /* Asserts two size_t values are equal and prints both. */
 #define TS_ASSERT_SZ(got, want, what) \

@@ -62,7 +62,7 @@ static void hello_ok(const btc_sock *s, size_t from)
 {
     char line[128];
     btc_error err;
-    FS_ASSERT_CALL(sam_command(s, hello + from, line, sizeof line, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(sam_command(s, hello + from, line, sizeof line, &err), BTC_OK, &err);
     cr_assert_str_eq(line, "HELLO REPLY RESULT=OK VERSION=3.1");
 }
 
@@ -85,7 +85,7 @@ Test(converse, sam_handshake_runs_to_the_end)
 
     hello_ok(&s, 0);
     cr_assert_not(btc_fake_conversation_done(&f), "the SESSION exchange is still to come");
-    FS_ASSERT_CALL(sam_command(&s, session, line, sizeof line, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(sam_command(&s, session, line, sizeof line, &err), BTC_OK, &err);
     cr_assert_str_eq(line, "SESSION STATUS RESULT=OK DESTINATION=abc");
 
     cr_assert(btc_fake_conversation_done(&f));
@@ -104,7 +104,7 @@ Test(converse, a_client_that_reads_before_it_sends_times_out)
     fs_setup(&f, &s);
     script_sam(&f);
 
-    FS_ASSERT_CALL(sam_read_first(&s, line, sizeof line, &err), BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_STATUS(sam_read_first(&s, line, sizeof line, &err), BTC_ERR_TIMEOUT, &err);
     cr_assert_eq(f.sent, 0);
     cr_assert_eq(btc_fake_expected_left(&f), sizeof hello - 1 + sizeof session - 1);
     cr_assert_not(btc_fake_conversation_done(&f));
@@ -122,7 +122,7 @@ Test(converse, the_same_client_with_no_time_limit_ends_closed_instead_of_hanging
     script_sam(&f);
     btc_status st =
         btc_sock_recv_until_terminator(&s, '\n', BTC_TIMEOUT_INFINITE, NULL, sizeof line, line, &len, 0, &err);
-    FS_ASSERT_CALL(st, BTC_ERR_CLOSED, &err);
+    TS_ASSERT_STATUS(st, BTC_ERR_CLOSED, &err);
     btc_fake_free(&f);
 }
 
@@ -166,7 +166,7 @@ Test(converse, a_reply_that_would_overtake_an_earlier_one_waits_for_it)
     cr_assert_eq(btc_fake_readable(&f), 0, "B may not arrive before A");
     char buf[4];
     btc_error err;
-    FS_ASSERT_CALL(btc_sock_recv_exact(&s, buf, 2, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_exact(&s, buf, 2, 1000, NULL, &err), BTC_OK, &err);
     cr_assert_eq(memcmp(buf, "AB", 2), 0);
     TS_ASSERT_I64(f.now_ms, FS_T0 + 100, "both arrived with A");
     cr_assert(btc_fake_conversation_done(&f));
@@ -182,8 +182,8 @@ Test(converse, a_greeting_is_readable_at_once)
     size_t len = 0;
     fs_setup(&f, &s);
     script_ok(btc_fake_reply(&f, STR_AND_LEN("220 ready\n"), 0));
-    FS_ASSERT_CALL(btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof line, line, &len, 0, &err), BTC_OK,
-                   &err);
+    TS_ASSERT_STATUS(btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof line, line, &len, 0, &err), BTC_OK,
+                     &err);
     cr_assert_eq(len, 9);
     cr_assert(btc_fake_conversation_done(&f));
     btc_fake_free(&f);
@@ -201,7 +201,7 @@ Test(converse, a_mismatch_records_offset_and_both_bytes_then_the_peer_resets)
     fs_setup(&f, &s);
     script_sam(&f);
 
-    FS_ASSERT_CALL(sam_command(&s, wrong, line, sizeof line, &err), BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(sam_command(&s, wrong, line, sizeof line, &err), BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ECONNRESET, "the read sees the reset: err.code %d", err.code);
     cr_assert_eq(f.sent, sizeof wrong - 1, "the send itself was accepted, as a kernel's would be");
 
@@ -209,7 +209,7 @@ Test(converse, a_mismatch_records_offset_and_both_bytes_then_the_peer_resets)
     cr_assert_not(btc_fake_conversation_done(&f));
 
     /* A broken peer takes nothing more. */
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, session, sizeof session - 1, 1000, NULL, &err), BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, session, sizeof session - 1, 1000, NULL, &err), BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EPIPE, "err.code %d", err.code);
     btc_fake_free(&f);
 }
@@ -223,7 +223,7 @@ Test(converse, a_mismatch_can_close_instead_of_resetting)
     fs_setup(&f, &s);
     cr_assert(btc_fake_on_mismatch(&f, 0));
     script_sam(&f);
-    FS_ASSERT_CALL(sam_command(&s, "HELLO\n", line, sizeof line, &err), BTC_ERR_CLOSED, &err);
+    TS_ASSERT_STATUS(sam_command(&s, "HELLO\n", line, sizeof line, &err), BTC_ERR_CLOSED, &err);
     assert_mismatch(&f, 5, ' ', '\n');
     btc_fake_free(&f);
 }
@@ -251,7 +251,7 @@ Test(converse, a_mismatch_in_a_gather_send_points_into_the_right_piece)
     fs_setup(&f, &s);
     script_ok(btc_fake_expect(&f, STR_AND_LEN("GET /a\r\n")));
     btc_iovec iov[3] = {{"GET ", 4}, {"/b", 2}, {"\r\n", 2}};
-    FS_ASSERT_CALL(btc_sock_send_complete_v(&s, iov, 3, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete_v(&s, iov, 3, 1000, NULL, &err), BTC_OK, &err);
     assert_mismatch(&f, 5, 'a', 'b');
     btc_fake_free(&f);
 }
@@ -266,7 +266,7 @@ Test(converse, a_script_that_ends_early_makes_further_bytes_a_mismatch)
     script_hello(&f, 0);
     hello_ok(&s, 0);
     cr_assert(btc_fake_conversation_done(&f));
-    FS_ASSERT_CALL(sam_command(&s, session, line, sizeof line, &err), BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(sam_command(&s, session, line, sizeof line, &err), BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ECONNRESET);
     assert_mismatch(&f, sizeof hello - 1, BTC_FAKE_NO_BYTE, 'S');
     btc_fake_free(&f);
@@ -280,7 +280,7 @@ Test(converse, a_client_that_stops_early_leaves_the_conversation_unfinished)
     char line[128];
     fs_setup(&f, &s);
     script_sam(&f);
-    FS_ASSERT_CALL(sam_command(&s, hello, line, sizeof line, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(sam_command(&s, hello, line, sizeof line, &err), BTC_OK, &err);
     cr_assert_not(btc_fake_conversation_done(&f));
     cr_assert_eq(btc_fake_expected_left(&f), sizeof session - 1);
     cr_assert_not(btc_fake_get_mismatch(&f, NULL));
@@ -295,7 +295,7 @@ Test(converse, an_unread_reply_leaves_the_conversation_unfinished)
     fs_setup(&f, &s);
     script_ok(btc_fake_expect(&f, "ping", 4));
     script_ok(btc_fake_reply(&f, "pong", 4, 0));
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "ping", 4, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "ping", 4, 1000, NULL, &err), BTC_OK, &err);
     cr_assert_eq(btc_fake_expected_left(&f), 0);
     cr_assert_not(btc_fake_conversation_done(&f), "pong was never read");
     btc_fake_free(&f);
@@ -315,10 +315,10 @@ Test(converse, reply_end_close_gives_eof_after_the_replies)
     script_ok(btc_fake_reply(&f, STR_AND_LEN(hello_reply), 0));
     script_ok(btc_fake_reply_end(&f, 0, 0));
 
-    FS_ASSERT_CALL(sam_command(&s, hello, line, sizeof line, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof line, line, &len, 0, &err),
-                   BTC_ERR_CLOSED, &err);
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "x", 1, 1000, NULL, &err), BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(sam_command(&s, hello, line, sizeof line, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof line, line, &len, 0, &err),
+                     BTC_ERR_CLOSED, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "x", 1, 1000, NULL, &err), BTC_ERR_IO, &err);
     cr_assert_eq(err.code, EPIPE);
     cr_assert(btc_fake_conversation_done(&f));
     btc_fake_free(&f);
@@ -333,8 +333,8 @@ Test(converse, reply_end_reset_after_a_delay)
     fs_setup(&f, &s);
     script_ok(btc_fake_expect(&f, "QUIT\n", 5));
     script_ok(btc_fake_reply_end(&f, ECONNRESET, 40));
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "QUIT\n", 5, 1000, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_exact(&s, buf, 1, 1000, NULL, &err), BTC_ERR_IO, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "QUIT\n", 5, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_exact(&s, buf, 1, 1000, NULL, &err), BTC_ERR_IO, &err);
     cr_assert_eq(err.code, ECONNRESET);
     TS_ASSERT_I64(f.now_ms, FS_T0 + 40, "the reset came 40 virtual ms after QUIT");
     btc_fake_free(&f);
@@ -350,8 +350,8 @@ Test(converse, without_an_end_the_input_ends_as_set_end_says)
     btc_fake_set_end(&f, 0, FS_NEVER);
     script_ok(btc_fake_expect(&f, "a", 1));
     script_ok(btc_fake_reply(&f, "b", 1, 0));
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "a", 1, 1000, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_exact(&s, buf, 2, 500, NULL, &err), BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "a", 1, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_exact(&s, buf, 2, 500, NULL, &err), BTC_ERR_TIMEOUT, &err);
     cr_assert_eq(err.bytes, 1, "b was read, then silence");
     btc_fake_free(&f);
 }
@@ -394,9 +394,9 @@ Test(converse, a_send_callback_plays_the_peer)
     btc_fake_set_chunks(&f, 0, 0, 2);
     btc_fake_on_send(&f, echo_upper, &log);
 
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "ping me\n", 8, 1000, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof line, line, &len, 0, &err), BTC_OK,
-                   &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "ping me\n", 8, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_until_terminator(&s, '\n', 1000, NULL, sizeof line, line, &len, 0, &err), BTC_OK,
+                     &err);
     cr_assert_str_eq(line, "PING ME");
     cr_assert_eq(log.calls, 4, "one call per 2-byte chunk the kernel took");
     cr_assert(log.offsets_in_order);
@@ -424,8 +424,8 @@ Test(converse, a_send_callback_may_close_the_connection)
     char buf[4];
     fs_setup(&f, &s);
     btc_fake_on_send(&f, hang_up, NULL);
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "x", 1, 1000, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_exact(&s, buf, 1, 1000, NULL, &err), BTC_ERR_CLOSED, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "x", 1, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_exact(&s, buf, 1, 1000, NULL, &err), BTC_ERR_CLOSED, &err);
     btc_fake_free(&f);
 }
 
@@ -447,7 +447,7 @@ Test(converse, a_callback_sees_bytes_the_script_also_checks)
     fs_setup(&f, &s);
     btc_fake_on_send(&f, count_bytes, &seen);
     script_ok(btc_fake_expect(&f, "abc", 3));
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "abd", 3, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "abd", 3, 1000, NULL, &err), BTC_OK, &err);
     cr_assert_eq(seen, 3);
     cr_assert(btc_fake_get_mismatch(&f, NULL));
     btc_fake_free(&f);
@@ -471,8 +471,8 @@ Test(converse, a_long_conversation_has_no_fixed_cap)
     for (unsigned i = 0; i < ROUNDS; i++) {
         uint8_t q[2] = {(uint8_t)('a' + i % 26), '\n'};
         uint8_t a[3];
-        FS_ASSERT_CALL(btc_sock_send_complete(&s, q, sizeof q, 1000, NULL, &err), BTC_OK, &err);
-        FS_ASSERT_CALL(btc_sock_recv_exact(&s, a, sizeof a, 1000, NULL, &err), BTC_OK, &err);
+        TS_ASSERT_STATUS(btc_sock_send_complete(&s, q, sizeof q, 1000, NULL, &err), BTC_OK, &err);
+        TS_ASSERT_STATUS(btc_sock_recv_exact(&s, a, sizeof a, 1000, NULL, &err), BTC_OK, &err);
         cr_assert_eq(a[0], 'A' + i % 26, "round %u", i);
         cr_assert_eq(a[1], '0' + i % 10, "round %u", i);
     }
@@ -535,7 +535,7 @@ Test(converse, a_closed_fake_reused_fails_and_records_nothing)
     btc_error err;
     fs_setup(&f, &s);
     script_sam(&f);
-    FS_ASSERT_CALL(btc_sock_reset(&s, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_reset(&s, &err), BTC_OK, &err);
     cr_assert(f.closed);
     const btc_sys *sys = btc_fake_sys(&f);
     cr_assert_eq(sys->send(sys->ctx, BTC_FAKE_FD, hello, sizeof hello - 1, BTC_MSG_DONTWAIT), -1);
@@ -548,7 +548,7 @@ Test(converse, a_closed_fake_reused_fails_and_records_nothing)
     btc_fake_free(&f);
     fs_setup(&f, &s);
     script_ok(btc_fake_expect(&f, "a", 1));
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "a", 1, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "a", 1, 1000, NULL, &err), BTC_OK, &err);
     cr_assert_not(btc_fake_get_mismatch(&f, NULL));
     btc_fake_free(&f);
 }

@@ -39,7 +39,7 @@ Test(trace, nothing_is_recorded_until_started)
     btc_sock s;
     btc_error err;
     fs_setup(&f, &s);
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "abc", 3, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "abc", 3, 1000, NULL, &err), BTC_OK, &err);
     cr_assert_eq(btc_fake_trace_count(&f), 0);
     cr_assert_null(btc_fake_trace_at(&f, 0));
     cr_assert_eq(btc_fake_trace_status(&f), BTC_OK);
@@ -58,8 +58,8 @@ Test(trace, a_short_send_then_a_timed_out_read_in_order)
     fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_LIMIT, 2);
     cr_assert_eq(btc_fake_trace_start(&f), BTC_OK);
 
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "hello", 5, 1000, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_exact(&s, buf, 4, 300, NULL, &err), BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "hello", 5, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_exact(&s, buf, 4, 300, NULL, &err), BTC_ERR_TIMEOUT, &err);
 
     /* Find the two sends and the failed read among whatever clock reads the library made. */
     size_t sends = 0, eagain_reads = 0, timed_out_waits = 0;
@@ -225,8 +225,8 @@ Test(trace, a_conversation_traced_end_to_end)
     cr_assert_eq(btc_fake_trace_start(&f), BTC_OK);
     cr_assert_eq(btc_fake_expect(&f, "ping", 4), BTC_OK);
     cr_assert_eq(btc_fake_reply(&f, "pong", 4, 20), BTC_OK);
-    FS_ASSERT_CALL(btc_sock_send_complete(&s, "ping", 4, 1000, NULL, &err), BTC_OK, &err);
-    FS_ASSERT_CALL(btc_sock_recv_exact(&s, got, 4, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_send_complete(&s, "ping", 4, 1000, NULL, &err), BTC_OK, &err);
+    TS_ASSERT_STATUS(btc_sock_recv_exact(&s, got, 4, 1000, NULL, &err), BTC_OK, &err);
     /* The last recv got the reply after the wait that moved the clock to its arrival. */
     size_t last = btc_fake_trace_count(&f) - 1;
     while (last > 0 && at(&f, last)->slot != BTC_SYS_SLOT_recv)

@@ -88,7 +88,7 @@ Test(wait_tricks, false_readiness_alone_cannot_stop_the_deadline)
         stuck_peer(&f, &s, &cases[i]);
         for (int k = 0; k < 200; k++)
             fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_FALSE_READY, 0);
-        FS_ASSERT_CALL(cases[i].op(&s, &err), BTC_ERR_TIMEOUT, &err);
+        TS_ASSERT_STATUS(cases[i].op(&s, &err), BTC_ERR_TIMEOUT, &err);
         TS_ASSERT_I64(f.now_ms, FS_T0 + DEADLINE, cases[i].name);
     }
 }
@@ -104,7 +104,7 @@ Test(wait_tricks, false_readiness_while_time_passes_ends_at_the_deadline)
             fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_ADVANCE, 40); /* each lying wait takes 40 ms */
             fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_FALSE_READY, 0);
         }
-        FS_ASSERT_CALL(cases[i].op(&s, &err), BTC_ERR_TIMEOUT, &err);
+        TS_ASSERT_STATUS(cases[i].op(&s, &err), BTC_ERR_TIMEOUT, &err);
         cr_assert_leq(f.now_ms, FS_T0 + DEADLINE + 40, "%s: ended at +%lld ms, more than one wait past its deadline",
                       cases[i].name, (long long)(f.now_ms - FS_T0));
         cr_assert_geq(f.now_ms, FS_T0 + DEADLINE, "%s: gave up early", cases[i].name);
@@ -122,7 +122,7 @@ Test(wait_tricks, spurious_wake_ups_neither_shorten_nor_extend_the_deadline)
         for (int k = 0; k < 100; k++)
             fs_push(&f, BTC_FAKE_WAIT, BTC_FAKE_SPURIOUS, 30);
         cr_assert_eq(btc_fake_trace_start(&f), BTC_OK);
-        FS_ASSERT_CALL(cases[i].op(&s, &err), BTC_ERR_TIMEOUT, &err);
+        TS_ASSERT_STATUS(cases[i].op(&s, &err), BTC_ERR_TIMEOUT, &err);
         TS_ASSERT_I64(f.now_ms, FS_T0 + DEADLINE, cases[i].name);
         cr_assert_gt(btc_fake_steps_left(&f), 0, "%s: a wake-up restarted the full timeout", cases[i].name);
 
@@ -156,7 +156,7 @@ Test(wait_tricks, data_that_comes_after_lies_and_wake_ups_is_delivered)
             late_peer(&f, &s);
             for (int k = 0; k < 20; k++)
                 fs_push(&f, BTC_FAKE_WAIT, trick == 0 ? BTC_FAKE_FALSE_READY : BTC_FAKE_SPURIOUS, 25);
-            FS_ASSERT_CALL(cases[i].op(&s, &err), BTC_OK, &err);
+            TS_ASSERT_STATUS(cases[i].op(&s, &err), BTC_OK, &err);
             TS_ASSERT_I64(f.now_ms, FS_T0 + 200, cases[i].name);
         }
     }
@@ -176,7 +176,7 @@ Test(wait_tricks, a_send_window_that_opens_after_lies_and_wake_ups)
             fs_push(&f, BTC_FAKE_SEND, BTC_FAKE_FAIL, EAGAIN);
             fs_push(&f, BTC_FAKE_WAIT, trick == 0 ? BTC_FAKE_FALSE_READY : BTC_FAKE_SPURIOUS, 25);
         }
-        FS_ASSERT_CALL(op_send(&s, &err), BTC_OK, &err);
+        TS_ASSERT_STATUS(op_send(&s, &err), BTC_OK, &err);
         cr_assert_eq(f.sent, 4);
         cr_assert_eq(btc_fake_steps_left(&f), 0, "every lie was met");
         cr_assert_eq(memcmp(sent, "ping", 4), 0);
