@@ -143,6 +143,10 @@ fuzz-explain: fuzz-build-explain ## replay the seeds, printing what each operati
 fuzz-cov: fuzz-build-cov ## src/ line coverage (llvm-cov) of replaying the seeds
 	@scripts/fuzz.sh cov $(FUZZ_BUILD) "$(FUZZ_TARGETS)"
 
+# The builds a run needs, as a make of its own (this file alone, as in the mutants' scratch copies), so
+# that they finish before the run starts even under -j.
+FUZZ_SUBMAKE = $(MAKE) --no-print-directory -s -f mk/fuzz.mk FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TARGETS="$(FUZZ_TARGETS)"
+
 fuzz-smoke: fuzz-deps ## CI: corpus check, each target 60 s libFuzzer + 30 s AFL++ side by side, all corpora replayed
 	@$(MAKE) --no-print-directory fuzz-corpus-check
 	@$(FUZZ_SUBMAKE) fuzz-build
