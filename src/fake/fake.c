@@ -575,21 +575,32 @@ bool btc_fake_arrive_at(btc_fake *f, size_t offset, int64_t at_ms)
     return f->arrival_count < BTC_FAKE_MAX_ARRIVALS && btc_fake_add_arrival(f, offset, at_ms) == BTC_OK;
 }
 
+/*
+ * Appends one element of size bytes: into the fixed array while it has room
+ * (max), then into the allocated overflow `more`; *count counts both.
+ */
+static btc_status append_uncapped(btc_fake *f, void *fixed, size_t max, btc_fake_vec *more, size_t *count,
+                                  const void *elem, size_t size)
+{
+    if (*count < max) {
+        memcpy((uint8_t *)fixed + *count * size, elem, size);
+    } else {
+        btc_status st = btc_fake__reserve(f, more, size, 1);
+        if (st != BTC_OK)
+            return st;
+        memcpy((uint8_t *)more->data + more->len * size, elem, size);
+        more->len++;
+    }
+    (*count)++;
+    return BTC_OK;
+}
+
 btc_status btc_fake_add_arrival(btc_fake *f, size_t offset, int64_t at_ms)
 {
     if (f == NULL || (f->arrival_count > 0 && offset <= arrival_at(f, f->arrival_count - 1)->offset))
         return BTC_ERR_INVALID_ARGUMENT;
     btc_fake_arrival a = {offset, at_ms};
-    if (f->arrival_count < BTC_FAKE_MAX_ARRIVALS) {
-        f->arrivals[f->arrival_count++] = a;
-        return BTC_OK;
-    }
-    btc_status st = btc_fake__reserve(f, &f->arrivals_more, sizeof a, 1);
-    if (st != BTC_OK)
-        return st;
-    ((btc_fake_arrival *)f->arrivals_more.data)[f->arrivals_more.len++] = a;
-    f->arrival_count++;
-    return BTC_OK;
+    return append_uncapped(f, f->arrivals, BTC_FAKE_MAX_ARRIVALS, &f->arrivals_more, &f->arrival_count, &a, sizeof a);
 }
 
 bool btc_fake_set_end(btc_fake *f, int error, int64_t at_ms)
@@ -627,16 +638,7 @@ btc_status btc_fake_add_step(btc_fake *f, btc_fake_op op, btc_fake_kind kind, in
     if (f == NULL || (unsigned)op >= (unsigned)BTC_FAKE_OP_COUNT || (unsigned)kind >= (unsigned)BTC_FAKE_KIND_COUNT)
         return BTC_ERR_INVALID_ARGUMENT;
     btc_fake_step st = {op, kind, value};
-    if (f->step_count < BTC_FAKE_MAX_STEPS) {
-        f->steps[f->step_count++] = st;
-        return BTC_OK;
-    }
-    btc_status status = btc_fake__reserve(f, &f->steps_more, sizeof st, 1);
-    if (status != BTC_OK)
-        return status;
-    ((btc_fake_step *)f->steps_more.data)[f->steps_more.len++] = st;
-    f->step_count++;
-    return BTC_OK;
+    return append_uncapped(f, f->steps, BTC_FAKE_MAX_STEPS, &f->steps_more, &f->step_count, &st, sizeof st);
 }
 
 void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i) { f->intr = i; }
