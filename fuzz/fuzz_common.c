@@ -395,7 +395,12 @@ static void check_wait_args(const fz_guard *g, const btc_sys_args_wait *a)
 {
     FZ_CHECK(!g->no_wait, "wait with the interrupt set or the deadline passed (now %lld, deadline %lld)",
              (long long)g->f->now_ms, (long long)g->deadline);
-    FZ_CHECK(!g->unselectable, "wait on a descriptor the select backend cannot hold");
+    /* The descriptors waited on, not the operation's argument: a dial waits on the socket it opened. */
+    for (size_t i = 0; g->select_backend && i < a->count; i++) {
+        btc_socket_t fd = a->items[i].sock->fd;
+        FZ_CHECK(fd == BTC_INVALID_SOCKET || fd < FD_SETSIZE, "wait on descriptor %lld, which select cannot hold",
+                 (long long)fd);
+    }
     FZ_CHECK(a->timeout_ms >= -1, "wait timeout %d", a->timeout_ms);
     if (g->timeout == BTC_TIMEOUT_INFINITE)
         return;

@@ -631,7 +631,7 @@ static void scn_script(const kit_scn *c, fz_script_spec *spec)
     spec->window = c->window_full ? 64 : clamp(c->window / 64 * 64, 255 * 64);
 }
 
-static size_t encode_op_seed(size_t op, const kit_scn *c, uint8_t *out)
+static size_t encode_op_seed(size_t op, const kit_scn *c, bool high_fd, uint8_t *out)
 {
     fz_io io = fz_writer(out, SEED_MAX);
     fz_script_spec spec;
@@ -644,7 +644,7 @@ static size_t encode_op_seed(size_t op, const kit_scn *c, uint8_t *out)
     }
     fz_script_codec(&io, &s);
     fz_ops_params p = {(uint8_t)op,
-                       (uint8_t)(fz_timeout_index(nearest_timeout(c->timeout_ms)) << 2),
+                       (uint8_t)(fz_timeout_index(nearest_timeout(c->timeout_ms)) << 2 | bit(high_fd, 0x20)),
                        (uint16_t)(c->max_data > 0 ? c->max_data - 1 : 0),
                        (uint8_t)(c->requested - 1),
                        (uint8_t)index_in(fz_hosts, fz_nhosts, c->host),
@@ -823,8 +823,8 @@ static void write_target(writer *o, const char *name, seed_target t, const seed 
     }
 }
 
-/* A file name from a registry scenario: "<op>-<scenario, lower case, dashes>". */
-static void op_seed_name(char *out, size_t cap, const char *op, const char *scn)
+/* A file name from a registry scenario: "<op>-<scenario, lower case, dashes>[-high-fd]". */
+static void op_seed_name(char *out, size_t cap, const char *op, const char *scn, bool high_fd)
 {
     size_t n = (size_t)snprintf(out, cap, "%s-", op);
     for (const char *p = scn; *p != '\0' && n + 1 < cap; p++) {
@@ -840,25 +840,34 @@ static void op_seed_name(char *out, size_t cap, const char *op, const char *scn)
     while (n > 0 && out[n - 1] == '-')
         n--;
     out[n] = '\0';
+    if (high_fd)
+        (void)snprintf(out + n, cap - n, "-high-fd");
 }
 
+/*
+ * Every scenario of every operation, and each again on a descriptor select
+ * cannot hold ("...-high-fd"): the sel replay checks that every operation
+ * refuses it, or waits only on sockets it opened itself (a dial).
+ */
 static void write_ops(writer *o)
 {
+    enum { MAX_SEEDS = 512 };
     static uint8_t buf[SEED_MAX];
-    static char names_store[256][128];
-    const char *names[256] = {NULL};
+    static char names_store[MAX_SEEDS][160];
+    const char *names[MAX_SEEDS] = {NULL};
     size_t n = 0;
     for (size_t i = 0; i < kit_op_count; i++) {
-        for (size_t k = 0; k < kit_ops[i].nscenarios && n < 256; k++, n++) {
-            op_seed_name(names_store[n], sizeof names_store[n], kit_ops[i].name, kit_ops[i].scenarios[k].name);
+        for (size_t k = 0; k < 2 * kit_ops[i].nscenarios && n < MAX_SEEDS; k++, n++) {
+            op_seed_name(names_store[n], sizeof names_store[n], kit_ops[i].name, kit_ops[i].scenarios[k / 2].name,
+                         k % 2 == 1);
             names[n] = names_store[n];
         }
     }
     sweep_stale(o, "ops", names, n);
     n = 0;
     for (size_t i = 0; i < kit_op_count; i++) {
-        for (size_t k = 0; k < kit_ops[i].nscenarios && n < 256; k++, n++) {
-            size_t len = encode_op_seed(i, &kit_ops[i].scenarios[k], buf);
+        for (size_t k = 0; k < 2 * kit_ops[i].nscenarios && n < MAX_SEEDS; k++, n++) {
+            size_t len = encode_op_seed(i, &kit_ops[i].scenarios[k / 2], k % 2 == 1, buf);
             if (len == 0)
                 exit(1);
             char rel[512];
