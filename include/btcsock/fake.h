@@ -28,7 +28,13 @@
  *    script expects, and a send that differs is recorded as a mismatch, after
  *    which the peer breaks the connection; a send callback
  *    (btc_fake_on_send) that sees every byte the peer receives and may
- *    answer; a trace of every slot call (btc_fake_trace_start).
+ *    answer; a trace of every slot call (btc_fake_trace_start);
+ *  - since 0.2: a descriptor chosen by the test (btc_fake_set_fd), what
+ *    getsockname and getsockopt give (btc_fake_set_sockname,
+ *    btc_fake_set_sockopt), connections a listener's accept hands out
+ *    (btc_fake_add_incoming); and a network of fakes under one table and
+ *    one clock (btc_fake_net): several sockets in one wait, accept handing
+ *    out connected members, connected pairs, an open queue behind a dial.
  *
  * The conversation, the trace and btc_fake_add_step/_add_arrival store what
  * they are given in memory the fake allocates (no fixed caps): call
@@ -217,10 +223,19 @@ typedef struct btc_fake {
     btc_fake_send_fn on_send;   /**< may be NULL */
     void *on_send_user;
     bool tracing;               /**< slot calls are being recorded */
-    btc_fake_vec trace;         /**< btc_fake_call records */
     btc_status trace_status;    /**< BTC_ERR_NO_MEMORY once a call could not be recorded (tracing then stops) */
+    btc_fake_vec trace;         /**< btc_fake_call records */
     btc_fake_vec steps_more;    /**< steps past BTC_FAKE_MAX_STEPS (btc_fake_add_step) */
     btc_fake_vec arrivals_more; /**< arrivals past BTC_FAKE_MAX_ARRIVALS (btc_fake_add_arrival) */
+
+    /* since 0.2: the descriptor, the names and options, a listener's queue */
+    struct sockaddr_storage sockname; /**< what getsockname gives (btc_fake_set_sockname) */
+    btc_fake_vec sockopts;            /**< option values getsockopt gives (btc_fake_set_sockopt) */
+    btc_fake_vec incoming;            /**< connections accept hands out, in order (btc_fake_add_incoming) */
+    size_t incoming_next;             /**< the first not yet accepted */
+    btc_socket_t fd;                  /**< what btc_fake_sock and open give (btc_fake_set_fd; BTC_FAKE_FD) */
+    socklen_t sockname_len;           /**< 0: getsockname gives zeros */
+    bool listening;                   /**< listen was called, or a connection queued: readiness is the queue's */
 } btc_fake;
 
 /** An empty script: no input, EOF at once, no chunking, unlimited send window, clock at 1000 ms. */
@@ -275,6 +290,125 @@ BTC_EXTERN size_t btc_fake_steps_left(const btc_fake *f);
 /** Input bytes readable right now (arrived and not consumed). */
 BTC_EXTERN size_t btc_fake_readable(const btc_fake *f);
 
+/* ---- since 0.2: descriptors, names, options, incoming connections ----------- */
+
+/**
+ * The descriptor btc_fake_sock and the open slot give (default BTC_FAKE_FD).
+ * A value of FD_SETSIZE or more tests the select backend's refusal
+ * (BTC_ERR_NOT_SELECTABLE); in a network (btc_fake_net) it names the fake.
+ */
+BTC_EXTERN void btc_fake_set_fd(btc_fake *f, btc_socket_t fd);
+/**
+ * What getsockname gives: len bytes of addr (copied), truncated to the
+ * caller's buffer with the full length reported, as the kernel does.
+ * Without it getsockname gives zeros. BTC_OK; BTC_ERR_INVALID_ARGUMENT for
+ * NULL f or addr, or len 0 or larger than struct sockaddr_storage.
+ */
+BTC_EXTERN btc_status btc_fake_set_sockname(btc_fake *f, const struct sockaddr *addr, socklen_t len);
+/**
+ * What getsockopt(level, name) gives from now on: len bytes of val (copied,
+ * at most BTC_FAKE_OPT_MAX); other options read as zeros. SOL_SOCKET /
+ * SO_ERROR is the pending error instead (an int; read once, as the kernel's
+ * is), so a test can script a failed connect's error. BTC_OK;
+ * BTC_ERR_INVALID_ARGUMENT (NULL f or val, len 0 or too long; SO_ERROR with
+ * len other than sizeof(int)); BTC_ERR_NO_MEMORY.
+ */
+BTC_EXTERN btc_status btc_fake_set_sockopt(btc_fake *f, int level, int name, const void *val, socklen_t len);
+/** The longest option value btc_fake_set_sockopt stores. */
+#define BTC_FAKE_OPT_MAX 64
+/**
+ * Makes f a listener (as listen does) and queues a connection for accept:
+ * from virtual time at_ms on, the fake is readable and accept returns fd
+ * with peer address addr (len bytes, copied; NULL/0 for none; truncated to
+ * the caller's buffer with the full length reported). Connections are
+ * handed out in the order queued; before one is due accept fails with
+ * EAGAIN, and when nothing more will come, a wait with no time limit
+ * reports ERR and accept fails with EINVAL rather than block forever. In a
+ * network, fd is another fake of the network: the accepted socket talks to
+ * it. BTC_OK; BTC_ERR_INVALID_ARGUMENT (NULL f, addr NULL with len > 0,
+ * len larger than struct sockaddr_storage, an invalid fd); BTC_ERR_NO_MEMORY.
+ */
+BTC_EXTERN btc_status btc_fake_add_incoming(btc_fake *f, btc_socket_t fd, const struct sockaddr *addr, socklen_t len,
+                                            int64_t at_ms);
+/** Queued connections accept has not handed out yet. */
+BTC_EXTERN size_t btc_fake_incoming_left(const btc_fake *f);
+
+/* ---- since 0.2: a network of fakes --------------------------------------------
+ *
+ * Several fakes behind one table, told apart by their descriptors
+ * (btc_fake_set_fd before btc_fake_net_add), on one virtual clock: sockets
+ * of one network can share one btc_wait_many, a listener's accept
+ * (btc_fake_add_incoming) hands out other members, and two members can be
+ * connected to each other (btc_fake_net_pair) so that a relay or a client
+ * and a server built on btcsock talk end to end.
+ *
+ * Each call on a socket goes to the member with that descriptor, through
+ * the member's own table: its script, its record and its trace apply as
+ * they would alone (an unknown descriptor fails with EBADF, and a wait
+ * reports it ERR, as poll does). The calls that name no socket belong to
+ * the host (btc_fake_net_host), a fake of the network's own: its clock is
+ * the network's, its steps apply to every wait (BTC_FAKE_WAIT), open and
+ * socketpair (BTC_FAKE_OTHER), clock read (BTC_FAKE_CLOCK) and resolve
+ * (btc_fake_set_resolve on the host), and its trace records the network's
+ * waits. A wait also takes one WAIT step from each member fake it waits on
+ * (a FAIL from any fails it; FALSE_READY makes that member's items ready;
+ * the shortest SPURIOUS cap applies), and runs the clock to the next event
+ * of any member, so an arrival on one socket wakes a wait on another. An
+ * ADVANCE step taken by any member moves the network's clock.
+ *
+ * The network does not own its members (they are the caller's, and must
+ * outlive it); it allocates its own lists (btc_fake_set_memory_limit on the
+ * host bounds them). Not thread-safe.
+ */
+
+/** An opaque network of fakes (btc_fake_net_new). */
+typedef struct btc_fake_net btc_fake_net;
+
+/** A new, empty network (its host initialised as btc_fake_init does), or NULL when out of memory. */
+BTC_EXTERN btc_fake_net *btc_fake_net_new(void);
+/** Frees the network (its lists and its host's storage), not its members. NULL is ignored. */
+BTC_EXTERN void btc_fake_net_free(btc_fake_net *n);
+/** The network's table (NULL for NULL). */
+BTC_EXTERN const btc_sys *btc_fake_net_sys(btc_fake_net *n);
+/** The host: the network's clock, and the script of the calls that name no socket (NULL for NULL). */
+BTC_EXTERN btc_fake *btc_fake_net_host(btc_fake_net *n);
+/**
+ * Adds f under its descriptor (f->fd, btc_fake_set_fd) and, when s is not
+ * NULL, points s at it over the network's table. f's clock joins the
+ * network's (the later of the two wins). BTC_OK; BTC_ERR_INVALID_ARGUMENT
+ * (NULL n or f, an invalid descriptor, one already in the network, f added
+ * before); BTC_ERR_NO_MEMORY.
+ */
+BTC_EXTERN btc_status btc_fake_net_add(btc_fake_net *n, btc_fake *f, btc_sock *s);
+/**
+ * Connects two members: what one sends, the other reads (in order, readable
+ * at once), and each side's send window is `window` bytes less what its
+ * partner has not read yet (sends then fail with EAGAIN and a wait for SEND
+ * waits for the partner to read). A close of one side ends the other's
+ * input after what was sent (EOF) and fails its sends (EPIPE); a shutdown
+ * for writing ends the other's input only. The two must have no input of
+ * their own (no btc_fake_set_input, conversation or send callback: the pair
+ * uses them). BTC_OK; BTC_ERR_INVALID_ARGUMENT (not both members, the same
+ * fake twice, paired before, input of their own, window 0).
+ */
+BTC_EXTERN btc_status btc_fake_net_pair(btc_fake_net *n, btc_fake *a, btc_fake *b, size_t window);
+/**
+ * Queues member f for the network's open slot: each open hands out the next
+ * queued fake (whose own open is called: its steps, its trace), so a
+ * btc_sock_dial or btc_sock_open_with gets the fake whose connect the test
+ * scripted; socketpair takes two and pairs them (a 64 KiB window). With
+ * nothing queued, open fails with EMFILE. BTC_OK;
+ * BTC_ERR_INVALID_ARGUMENT (NULL n, f not a member); BTC_ERR_NO_MEMORY.
+ */
+BTC_EXTERN btc_status btc_fake_net_on_open(btc_fake_net *n, btc_fake *f);
+/**
+ * BTC_OK, or BTC_ERR_NO_MEMORY once bytes sent between a pair could not be
+ * carried (the pair is then broken: both sides' reads end with ENOMEM and
+ * their sends fail), so a test never passes on silently lost bytes.
+ * BTC_ERR_INVALID_ARGUMENT for NULL.
+ */
+BTC_EXTERN btc_status btc_fake_net_status(const btc_fake_net *n);
+
 /* ---- since 0.2: memory ------------------------------------------------------ */
 
 /**
@@ -291,9 +425,9 @@ BTC_EXTERN btc_status btc_fake_add_step(btc_fake *f, btc_fake_op op, btc_fake_ki
 BTC_EXTERN btc_status btc_fake_add_arrival(btc_fake *f, size_t offset, int64_t at_ms);
 
 /**
- * Releases what the fake allocated: the conversation and the trace are
- * forgotten, and steps and arrivals past the fixed arrays dropped. NULL is
- * ignored.
+ * Releases what the fake allocated: the conversation, the trace, scripted
+ * options and queued connections are forgotten, and steps and arrivals past
+ * the fixed arrays dropped. NULL is ignored.
  */
 BTC_EXTERN void btc_fake_free(btc_fake *f);
 /**

@@ -14,11 +14,7 @@
 
 #include "fake_internal.h"
 
-/* What a call was told to do by the script. */
-typedef struct fake_action {
-    btc_fake_kind kind;
-    int64_t value;
-} fake_action;
+typedef btc_fake__action fake_action;
 
 static btc_fake *fake_of(void *ctx) { return (btc_fake *)ctx; }
 
@@ -75,7 +71,7 @@ static void time_tick(btc_fake *f)
     btc_fake__conv_tick(f);
 }
 
-static fake_action take_step(btc_fake *f, btc_fake_op op)
+fake_action btc_fake__take_step(btc_fake *f, btc_fake_op op)
 {
     f->calls[BTC_FAKE_ANY]++;
     f->calls[op]++;
@@ -147,7 +143,7 @@ static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, i
     (void)s;
     btc_fake *f = fake_of(ctx);
     bool peek = (flags & MSG_PEEK) != 0;
-    fake_action a = take_step(f, peek ? BTC_FAKE_PEEK : BTC_FAKE_READ);
+    fake_action a = btc_fake__take_step(f, peek ? BTC_FAKE_PEEK : BTC_FAKE_READ);
     if (f->closed)
         return fake_fail(f, EBADF);
     if (a.kind == BTC_FAKE_FAIL)
@@ -208,7 +204,7 @@ static size_t accept_bytes(btc_fake *f, fake_action a, const btc_iovec *iov, siz
 /* send and sendv: the bytes of iov[0..iovcnt), len in all. */
 static btc_ssize_t fake_gather_send(btc_fake *f, const btc_iovec *iov, size_t iovcnt, size_t len)
 {
-    fake_action a = take_step(f, BTC_FAKE_SEND);
+    fake_action a = btc_fake__take_step(f, BTC_FAKE_SEND);
     int blocked = send_blocked(f, a);
     if (blocked != 0)
         return fake_fail(f, blocked);
@@ -239,11 +235,23 @@ static btc_ssize_t fake_sendv(void *ctx, btc_socket_t s, const btc_iovec *iov, s
 
 /* ---- waiting -------------------------------------------------------------- */
 
-static btc_events item_events(const btc_fake *f, btc_events requested)
+/* A listener is readable when a queued connection is due; a listener that will get none more is in error. */
+static btc_events listener_events(const btc_fake *f, btc_events requested)
+{
+    if (f->gone)
+        return BTC_EV_ERR;
+    const btc_fake__incoming *q = (const btc_fake__incoming *)f->incoming.data;
+    bool due = f->incoming_next < f->incoming.len && q[f->incoming_next].at_ms <= f->now_ms;
+    return due ? (requested & BTC_EV_RECV) : 0;
+}
+
+btc_events btc_fake__events(const btc_fake *f, btc_events requested)
 {
     btc_events ev = 0;
     if (f->closed)
         return BTC_EV_ERR; /* as poll reports POLLNVAL */
+    if (f->listening)
+        return listener_events(f, requested);
     bool hung_up = f->peer_closed || f->gone;
     if ((requested & BTC_EV_RECV) && (fake_visible(f) > f->consumed || at_end(f)))
         ev |= BTC_EV_RECV;
@@ -260,7 +268,7 @@ static int readiness(const btc_fake *f, btc_wait_item *items, size_t count)
 {
     int ready = 0;
     for (size_t i = 0; i < count; i++) {
-        items[i].occurred = item_events(f, items[i].requested);
+        items[i].occurred = btc_fake__events(f, items[i].requested);
         ready += items[i].occurred != 0;
     }
     return ready;
@@ -272,9 +280,12 @@ static int readiness(const btc_fake *f, btc_wait_item *items, size_t count)
  * ignored pending arrivals could declare the peer gone while input was still
  * due, and readiness would then disagree with what a read returns.
  */
-static int64_t next_event(const btc_fake *f)
+int64_t btc_fake__next_event(const btc_fake *f)
 {
     int64_t next = INT64_MAX;
+    const btc_fake__incoming *q = (const btc_fake__incoming *)f->incoming.data;
+    if (f->incoming_next < f->incoming.len && q[f->incoming_next].at_ms > f->now_ms)
+        next = q[f->incoming_next].at_ms;
     for (size_t i = 0; i < f->arrival_count; i++) {
         int64_t at = arrival_at(f, i)->at_ms;
         if (at > f->now_ms && at < next)
@@ -289,7 +300,7 @@ static int64_t next_event(const btc_fake *f)
 }
 
 /* Whether the interrupt's wake descriptor is readable, without advancing virtual time. */
-static bool woken(const btc_fake *f, btc_socket_t wake)
+bool btc_fake__woken(const btc_fake *f, btc_socket_t wake)
 {
     if (wake == BTC_INVALID_SOCKET)
         return false;
@@ -314,7 +325,7 @@ static int false_ready(btc_wait_item *items, size_t count)
 static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t wake, int timeout_ms)
 {
     btc_fake *f = fake_of(ctx);
-    fake_action a = take_step(f, BTC_FAKE_WAIT);
+    fake_action a = btc_fake__take_step(f, BTC_FAKE_WAIT);
     for (size_t i = 0; i < count; i++)
         items[i].occurred = 0;
     if (a.kind == BTC_FAKE_FAIL)
@@ -323,26 +334,36 @@ static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t
         return false_ready(items, count);
     if (a.kind == BTC_FAKE_SPURIOUS && (timeout_ms < 0 || a.value < timeout_ms))
         timeout_ms = a.value < 0 ? 0 : (int)a.value; /* what is ready still is; else it returns 0 early */
-    if (woken(f, wake))
+    if (btc_fake__woken(f, wake))
         return 1;
     int ready = readiness(f, items, count);
     if (ready > 0 || timeout_ms == 0)
         return ready;
-    int64_t next = next_event(f);
+    int64_t next = btc_fake__next_event(f);
     if (timeout_ms < 0 && next == INT64_MAX) {
-        f->gone = true;              /* nothing will ever happen: end it rather than wait forever */
-        f->in_len = fake_visible(f); /* replies still waiting for sends never come */
+        btc_fake__give_up(f); /* nothing will ever happen: end it rather than wait forever */
         return readiness(f, items, count);
     }
     int64_t target = timeout_ms < 0 || f->now_ms > INT64_MAX - timeout_ms ? INT64_MAX : f->now_ms + timeout_ms;
     if (next <= target) {
-        f->now_ms = next;
-        time_tick(f); /* the event may be the connect completing */
+        btc_fake__set_now(f, next); /* the event may be the connect completing */
         return readiness(f, items, count);
     }
-    f->now_ms = target;
-    time_tick(f);
+    btc_fake__set_now(f, target);
     return 0;
+}
+
+void btc_fake__give_up(btc_fake *f)
+{
+    f->gone = true;
+    f->in_len = fake_visible(f); /* replies still waiting for sends never come */
+}
+
+void btc_fake__set_now(btc_fake *f, int64_t t)
+{
+    if (t > f->now_ms)
+        f->now_ms = t;
+    time_tick(f);
 }
 
 /* ---- the other slots: trivially successful unless the script says otherwise ---- */
@@ -350,7 +371,7 @@ static int fake_wait(void *ctx, btc_wait_item *items, size_t count, btc_socket_t
 /* Takes an OTHER step; true when the call must fail (f->last_error set). */
 static bool other_fails(btc_fake *f)
 {
-    fake_action a = take_step(f, BTC_FAKE_OTHER);
+    fake_action a = btc_fake__take_step(f, BTC_FAKE_OTHER);
     if (a.kind == BTC_FAKE_FAIL) {
         f->last_error = (int)a.value;
         return true;
@@ -369,7 +390,7 @@ static btc_socket_t fake_open(void *ctx, int domain, int type, int protocol)
     (void)protocol;
     btc_fake *f = fake_of(ctx);
     f->closed = false;
-    return other_fails(f) ? BTC_INVALID_SOCKET : (btc_socket_t)BTC_FAKE_FD;
+    return other_fails(f) ? BTC_INVALID_SOCKET : f->fd;
 }
 
 static int fake_socketpair(void *ctx, btc_socket_t out[2])
@@ -378,8 +399,8 @@ static int fake_socketpair(void *ctx, btc_socket_t out[2])
     f->closed = false;
     if (other_fails(f))
         return -1;
-    out[0] = (btc_socket_t)BTC_FAKE_FD;
-    out[1] = (btc_socket_t)(BTC_FAKE_FD + 1);
+    out[0] = f->fd;
+    out[1] = f->fd + 1;
     return 0;
 }
 
@@ -400,7 +421,7 @@ static int fake_connect(void *ctx, btc_socket_t s, const struct sockaddr *addr, 
     (void)addr;
     (void)len;
     btc_fake *f = fake_of(ctx);
-    fake_action a = take_step(f, BTC_FAKE_OTHER);
+    fake_action a = btc_fake__take_step(f, BTC_FAKE_OTHER);
     if (f->closed)
         return fake_fail(f, EBADF);
     int error = a.kind == BTC_FAKE_FAIL ? (int)a.value : f->connect_error;
@@ -423,22 +444,53 @@ static int fake_listen(void *ctx, btc_socket_t s, int backlog)
 {
     (void)s;
     (void)backlog;
-    return other_fails(fake_of(ctx)) ? -1 : 0;
+    btc_fake *f = fake_of(ctx);
+    if (other_fails(f))
+        return -1;
+    f->listening = true;
+    return 0;
 }
 
+/* Copies a stored address out as the kernel does: truncated to *len, *len set to the full length. */
+static void give_address(const struct sockaddr_storage *from, socklen_t from_len, struct sockaddr *addr, socklen_t *len)
+{
+    if (addr == NULL || len == NULL)
+        return;
+    size_t n = min_size((size_t)*len, (size_t)from_len);
+    memset(addr, 0, (size_t)*len);
+    memcpy(addr, from, n);
+    *len = from_len;
+}
+
+/* The next queued connection, once due; EAGAIN before, EINVAL once none more can come. */
 static btc_socket_t fake_accept(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
 {
     (void)s;
-    (void)addr;
-    (void)len;
     btc_fake *f = fake_of(ctx);
-    if (!other_fails(f))
-        f->last_error = EAGAIN; /* nobody is connecting to a fake */
+    if (other_fails(f))
+        return BTC_INVALID_SOCKET;
+    const btc_fake__incoming *q = (const btc_fake__incoming *)f->incoming.data;
+    if (f->incoming_next < f->incoming.len && q[f->incoming_next].at_ms <= f->now_ms) {
+        const btc_fake__incoming *c = &q[f->incoming_next++];
+        give_address(&c->addr, c->len, addr, len);
+        return c->fd;
+    }
+    f->last_error = f->gone ? EINVAL : EAGAIN;
     return BTC_INVALID_SOCKET;
 }
 
-/* Options and names read as zeros (SO_ERROR: no error). */
-/* Options read as zeros, but for SO_ERROR: the pending error, which the read clears (as the kernel's does). */
+static const btc_fake__opt *find_opt(const btc_fake *f, int level, int name)
+{
+    const btc_fake__opt *o = (const btc_fake__opt *)f->sockopts.data;
+    for (size_t i = f->sockopts.len; i-- > 0;) {
+        if (o[i].level == level && o[i].name == name)
+            return &o[i];
+    }
+    return NULL;
+}
+
+/* Scripted values (btc_fake_set_sockopt), else zeros; SO_ERROR is the pending error, which the read clears (as
+ * the kernel's does). */
 static int fake_getsockopt(void *ctx, btc_socket_t s, int level, int name, void *val, socklen_t *len)
 {
     (void)s;
@@ -446,9 +498,13 @@ static int fake_getsockopt(void *ctx, btc_socket_t s, int level, int name, void 
     if (other_fails(f))
         return -1;
     memset(val, 0, (size_t)*len);
+    const btc_fake__opt *o = find_opt(f, level, name);
     if (level == SOL_SOCKET && name == SO_ERROR && (size_t)*len >= sizeof(int)) {
         memcpy(val, &f->so_error, sizeof(int));
         f->so_error = 0;
+    } else if (o != NULL) {
+        memcpy(val, o->val, min_size((size_t)*len, (size_t)o->len));
+        *len = o->len;
     }
     return 0;
 }
@@ -466,9 +522,13 @@ static int fake_setsockopt(void *ctx, btc_socket_t s, int level, int name, const
 static int fake_getsockname(void *ctx, btc_socket_t s, struct sockaddr *addr, socklen_t *len)
 {
     (void)s;
-    if (other_fails(fake_of(ctx)))
+    btc_fake *f = fake_of(ctx);
+    if (other_fails(f))
         return -1;
-    memset(addr, 0, (size_t)*len);
+    if (f->sockname_len > 0)
+        give_address(&f->sockname, f->sockname_len, addr, len);
+    else
+        memset(addr, 0, (size_t)*len);
     return 0;
 }
 
@@ -494,7 +554,7 @@ static int fake_resolve(void *ctx, const char *host, const char *service, btc_ad
     (void)host;
     (void)service;
     btc_fake *f = fake_of(ctx);
-    fake_action a = take_step(f, BTC_FAKE_OTHER);
+    fake_action a = btc_fake__take_step(f, BTC_FAKE_OTHER);
     if (a.kind == BTC_FAKE_FAIL)
         return a.value != 0 ? (int)a.value : EAI_FAIL;
     if (f->resolve_count == 0)
@@ -510,7 +570,7 @@ static int fake_last_error(void *ctx) { return fake_of(ctx)->last_error; }
 static int64_t fake_now_ms(void *ctx)
 {
     btc_fake *f = fake_of(ctx);
-    (void)take_step(f, BTC_FAKE_CLOCK); /* ADVANCE steps apply; a FAIL cannot stop a clock */
+    (void)btc_fake__take_step(f, BTC_FAKE_CLOCK); /* ADVANCE steps apply; a FAIL cannot stop a clock */
     return f->now_ms;
 }
 
@@ -552,16 +612,12 @@ void btc_fake_init(btc_fake *f)
     if (f == NULL)
         return;
     memset(f, 0, sizeof *f);
-    btc_sys table = {.version = BTC_SYS_VERSION,
-                     .ctx = f,
-#define BTC__FAKE_SLOT(since, ret, name, fails, n, params) .name = traced_##name,
-                     BTC_SYS_SLOTS(BTC__FAKE_SLOT)
-#undef BTC__FAKE_SLOT
-    };
+    btc_sys table = BTC_FAKE__TABLE(f, traced);
     f->sys = table;
     f->send_window = SIZE_MAX;
     f->now_ms = 1000;
     f->break_error = ECONNRESET;
+    f->fd = (btc_socket_t)BTC_FAKE_FD;
 }
 
 void btc_fake_set_input(btc_fake *f, const void *data, size_t len)
@@ -647,7 +703,7 @@ const btc_sys *btc_fake_sys(btc_fake *f) { return &f->sys; }
 
 void btc_fake_sock(btc_fake *f, btc_sock *s)
 {
-    s->fd = (btc_socket_t)BTC_FAKE_FD;
+    s->fd = f->fd;
     s->sys = &f->sys;
     f->closed = false;
 }
@@ -671,3 +727,61 @@ void btc_fake_set_resolve(btc_fake *f, const btc_addr *addrs, size_t count, int 
 size_t btc_fake_steps_left(const btc_fake *f) { return f->step_count - f->step_next; }
 
 size_t btc_fake_readable(const btc_fake *f) { return fake_visible(f) - f->consumed; }
+
+/* ---- since 0.2: descriptors, names, options, incoming connections ---------- */
+
+void btc_fake_set_fd(btc_fake *f, btc_socket_t fd) { f->fd = fd; }
+
+btc_status btc_fake_set_sockname(btc_fake *f, const struct sockaddr *addr, socklen_t len)
+{
+    if (f == NULL || addr == NULL || len == 0 || (size_t)len > sizeof f->sockname)
+        return BTC_ERR_INVALID_ARGUMENT;
+    memset(&f->sockname, 0, sizeof f->sockname);
+    memcpy(&f->sockname, addr, (size_t)len);
+    f->sockname_len = len;
+    return BTC_OK;
+}
+
+btc_status btc_fake_set_sockopt(btc_fake *f, int level, int name, const void *val, socklen_t len)
+{
+    if (f == NULL || val == NULL || len == 0 || (size_t)len > BTC_FAKE_OPT_MAX)
+        return BTC_ERR_INVALID_ARGUMENT;
+    if (level == SOL_SOCKET && name == SO_ERROR) {
+        if ((size_t)len != sizeof(int))
+            return BTC_ERR_INVALID_ARGUMENT;
+        memcpy(&f->so_error, val, sizeof(int));
+        return BTC_OK;
+    }
+    btc_status st = btc_fake__reserve(f, &f->sockopts, sizeof(btc_fake__opt), 1);
+    if (st != BTC_OK)
+        return st;
+    btc_fake__opt *o = &((btc_fake__opt *)f->sockopts.data)[f->sockopts.len++];
+    memset(o, 0, sizeof *o);
+    o->level = level;
+    o->name = name;
+    o->len = len;
+    memcpy(o->val, val, (size_t)len);
+    return BTC_OK;
+}
+
+btc_status btc_fake_add_incoming(btc_fake *f, btc_socket_t fd, const struct sockaddr *addr, socklen_t len,
+                                 int64_t at_ms)
+{
+    if (f == NULL || fd == BTC_INVALID_SOCKET || (addr == NULL && len > 0) ||
+        (size_t)len > sizeof(struct sockaddr_storage))
+        return BTC_ERR_INVALID_ARGUMENT;
+    btc_status st = btc_fake__reserve(f, &f->incoming, sizeof(btc_fake__incoming), 1);
+    if (st != BTC_OK)
+        return st;
+    btc_fake__incoming *c = &((btc_fake__incoming *)f->incoming.data)[f->incoming.len++];
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    if (len > 0)
+        memcpy(&c->addr, addr, (size_t)len);
+    c->len = len;
+    c->at_ms = at_ms;
+    f->listening = true;
+    return BTC_OK;
+}
+
+size_t btc_fake_incoming_left(const btc_fake *f) { return f->incoming.len - f->incoming_next; }

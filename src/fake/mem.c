@@ -64,6 +64,9 @@ void btc_fake_free(btc_fake *f)
     btc_fake__vec_free(f, &f->trace, sizeof(btc_fake_call));
     btc_fake__vec_free(f, &f->steps_more, sizeof(btc_fake_step));
     btc_fake__vec_free(f, &f->arrivals_more, sizeof(btc_fake_arrival));
+    btc_fake__vec_free(f, &f->sockopts, sizeof(btc_fake__opt));
+    btc_fake__vec_free(f, &f->incoming, sizeof(btc_fake__incoming));
+    f->incoming_next = 0;
     /* What stays is what the fake's own arrays hold. */
     f->step_count = f->step_count < BTC_FAKE_MAX_STEPS ? f->step_count : BTC_FAKE_MAX_STEPS;
     f->step_next = f->step_next < f->step_count ? f->step_next : f->step_count;
