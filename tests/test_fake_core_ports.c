@@ -115,6 +115,20 @@ Test(core_ports, i2p_unlimited_recv)
     /* Peeks grow, so a 64 KiB line costs a few dozen reads, not thousands. */
     cr_assert_lt(f.calls[BTC_FAKE_PEEK] + f.calls[BTC_FAKE_READ], 64, "%lu peeks, %lu reads", f.calls[BTC_FAKE_PEEK],
                  f.calls[BTC_FAKE_READ]);
+
+    /* A client reading its replies with a line reader (a 64 KiB window) stops at the same byte. */
+    static char window[SAM_MAX_MSG];
+    btc_fake_init(&f);
+    btc_fake_sock(&f, &s);
+    btc_fake_set_input(&f, flood, sizeof flood);
+    btc_reader r;
+    const char *line = NULL;
+    size_t len = 0;
+    TS_CHECK_OK(&err, btc_reader_init(&r, &s, window, sizeof window, 0, &err));
+    TS_CHECK(BTC_ERR_TOO_LARGE, &err, btc_reader_line(&r, '\n', SAM_TIMEOUT, NULL, &line, &len, &err));
+    TS_ASSERT_SZ(len, SAM_MAX_MSG, "the unfinished line handed back");
+    TS_ASSERT_SZ(f.consumed, SAM_MAX_MSG, "consumed");
+    TS_ASSERT_SZ(btc_fake_readable(&f), 1, "the byte past the window is still in the socket");
 }
 
 /* Core: src/test/i2p_tests.cpp, listen_ok_accept_fail (the listening socket). HELLO and STREAM ACCEPT succeed;
