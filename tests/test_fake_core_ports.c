@@ -7,10 +7,9 @@
  * btcsock's terms (statuses, bytes accounted and left in the socket, what
  * the peer received, the virtual time). The clients below are small
  * stand-ins written for these tests (a SAM control client, a NAT-PMP/PCP
- * request loop), not ports of Core's code. Cases that need several fakes in
- * one wait, a listener that hands out fakes, connected pairs (Core's DynSock
- * and ZeroSock cases) or scripted getsockname answers are not here: the fake
- * cannot express them yet.
+ * request loop), not ports of Core's code. The cases that need several
+ * sockets (Core's DynSock and ZeroSock cases: pipes, an accept queue,
+ * WaitMany) run on a network of fakes (btc_fake_net), at the end.
  */
 #include <errno.h>
 
@@ -775,4 +774,278 @@ Test(core_ports, pcp_unsupported_version_short_answer)
     TS_ASSERT_SZ(f.sent, PCP_LEN, "no retry after the end");
     TS_ASSERT_I64(f.now_ms, FS_T0 + 500, "the answer's delay");
     btc_fake_free(&f);
+}
+
+/* ---- on a network of fakes: DynSock's pipes, accept queue and WaitMany; FuzzedSock's accept --------------------- */
+
+/* A fake with descriptor fd in network n; s (may be NULL) talks to it. */
+static void net_member(btc_fake_net *n, btc_fake *f, btc_socket_t fd, btc_sock *s)
+{
+    btc_fake_init(f);
+    btc_fake_set_fd(f, fd);
+    scripted(btc_fake_net_add(n, f, s));
+}
+
+static btc_fake_net *net_or_fail(void)
+{
+    btc_fake_net *n = btc_fake_net_new();
+    cr_assert_not_null(n);
+    return n;
+}
+
+/* Sends text on from and asserts to receives exactly it (thin calls, as Core's test does). */
+static void pipe_carries(const btc_sock *from, const btc_sock *to, const char *text)
+{
+    btc_error err;
+    size_t n = 0;
+    size_t len = strlen(text);
+    cr_assert_eq(btc_sock_send(from, text, len, 0, &n, &err), BTC_OK, "%s", err.message);
+    cr_assert_eq(n, len);
+    char buf[10];
+    cr_assert_eq(btc_sock_recv(to, buf, sizeof buf, 0, &n, &err), BTC_OK, "%s", err.message);
+    cr_assert_eq(n, len);
+    cr_assert_eq(memcmp(buf, text, len), 0);
+}
+
+/* src/test/sock_tests.cpp, send_and_receive: a socket pair carries bytes both ways, before and after moves. */
+Test(core_ports, sock_send_and_receive_pair_across_moves)
+{
+    btc_fake_net *n = net_or_fail();
+    btc_fake a, b, other;
+    btc_sock sa, sb, so;
+    net_member(n, &a, 10, &sa);
+    net_member(n, &b, 11, &sb);
+    net_member(n, &other, 12, &so);
+    scripted(btc_fake_net_pair(n, &a, &b, 4096));
+    pipe_carries(&sa, &sb, "abcd");
+    pipe_carries(&sb, &sa, "efgh");
+
+    btc_error err;
+    btc_sock moved_a = BTC_SOCK_INIT;
+    cr_assert_eq(btc_sock_move(&moved_a, &sa, &err), BTC_OK);
+    cr_assert_eq(btc_sock_move(&so, &sb, &err), BTC_OK, "into a handle that held another socket");
+    cr_assert(other.closed, "the overwritten handle's socket was closed");
+    cr_assert(!b.closed && !a.closed);
+    pipe_carries(&moved_a, &so, "ijkl");
+    pipe_carries(&so, &moved_a, "mnop");
+
+    cr_assert_eq(btc_sock_reset(&sa, &err), BTC_OK);
+    cr_assert_eq(btc_sock_reset(&sb, &err), BTC_OK);
+    cr_assert(!a.closed && !b.closed, "the moved-from handles close nothing");
+    cr_assert_eq(btc_sock_reset(&moved_a, &err), BTC_OK);
+    cr_assert_eq(btc_sock_reset(&so, &err), BTC_OK);
+    cr_assert(a.closed && b.closed);
+    btc_fake_free(&a);
+    btc_fake_free(&b);
+    btc_fake_net_free(n);
+}
+
+/* src/test/sock_tests.cpp, recv_until_terminator_limit over a real pair: the limit, and the rest left readable. */
+Test(core_ports, sock_recv_until_terminator_limit_over_a_pair)
+{
+    btc_fake_net *n = net_or_fail();
+    btc_fake a, b;
+    btc_sock sa, sb;
+    net_member(n, &a, 10, &sa);
+    net_member(n, &b, 11, &sb);
+    scripted(btc_fake_net_pair(n, &a, &b, 4096));
+    btc_error err;
+    size_t sent = 0;
+    cr_assert_eq(btc_sock_send(&sb, "1234567", 7, 0, &sent, &err), BTC_OK);
+    cr_assert_eq(btc_sock_send(&sb, "89a\n", 4, 0, &sent, &err), BTC_OK);
+    char buf[16];
+    size_t len = 0;
+    cr_assert_eq(btc_sock_recv_until_terminator(&sa, '\n', 1000, NULL, 10, buf, &len, 0, &err), BTC_ERR_TOO_LARGE);
+    cr_assert_eq(len, 10);
+    cr_assert_eq(memcmp(buf, "123456789a", 10), 0);
+    cr_assert_eq(btc_fake_readable(&a), 1, "the terminator is still in the socket");
+    btc_fake_free(&a);
+    btc_fake_free(&b);
+    btc_fake_net_free(n);
+}
+
+static struct sockaddr_in ipv4(uint32_t host, uint16_t port)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(host);
+    return a;
+}
+
+/*
+ * src/test/sockman_tests.cpp, test_sockman (ZeroSock's peer 5.5.5.5:6789) and
+ * src/test/httpserver_tests.cpp (DynSock's accept queue): a listener hands
+ * out a connection whose peer already sent its request; one WaitMany over
+ * the listener and the accepted socket; the answer reaches the peer.
+ */
+Test(core_ports, sockman_accept_receive_and_answer)
+{
+    btc_fake_net *n = net_or_fail();
+    btc_fake listener, served, peer;
+    btc_sock ls, ps;
+    net_member(n, &listener, 3, &ls);
+    net_member(n, &served, 4, NULL);
+    net_member(n, &peer, 5, &ps);
+    scripted(btc_fake_net_pair(n, &served, &peer, 4096));
+    struct sockaddr_in from = ipv4(0x05050505, 6789);
+    scripted(btc_fake_add_incoming(&listener, 4, (const struct sockaddr *)&from, (socklen_t)sizeof from, FS_T0 + 10));
+    btc_error err;
+    size_t sent = 0;
+    cr_assert_eq(btc_sock_send(&ps, "bits", 4, 0, &sent, &err), BTC_OK, "the client speaks before the accept");
+
+    btc_wait_item one = {&ls, BTC_EV_RECV, 0};
+    cr_assert_eq(btc_wait_many(&one, 1, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(one.occurred, BTC_EV_RECV, "a connection is pending");
+    struct sockaddr_storage addr;
+    socklen_t alen = (socklen_t)sizeof addr;
+    btc_sock conn;
+    cr_assert_eq(btc_sock_accept(&ls, (struct sockaddr *)&addr, &alen, &conn, &err), BTC_OK, "%s", err.message);
+    cr_assert_eq(alen, (socklen_t)sizeof from);
+    cr_assert_eq(memcmp(&addr, &from, sizeof from), 0, "5.5.5.5:6789");
+    cr_assert_eq(conn.sys, ls.sys, "the accepted socket carries the listener's table");
+
+    btc_wait_item both[2] = {{&ls, BTC_EV_RECV, 0}, {&conn, BTC_EV_RECV | BTC_EV_SEND, 0}};
+    cr_assert_eq(btc_wait_many(both, 2, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(both[0].occurred, 0, "no second connection");
+    cr_assert_eq(both[1].occurred, BTC_EV_RECV | BTC_EV_SEND);
+    char buf[8];
+    cr_assert_eq(btc_sock_recv_exact(&conn, buf, 4, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(memcmp(buf, "bits", 4), 0);
+    cr_assert_eq(btc_sock_send_complete(&conn, "ok", 2, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(btc_sock_recv_exact(&ps, buf, 2, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(memcmp(buf, "ok", 2), 0, "the answer reached the peer");
+    cr_assert_eq(btc_sock_reset(&conn, &err), BTC_OK);
+    btc_fake_free(&listener);
+    btc_fake_free(&served);
+    btc_fake_free(&peer);
+    btc_fake_net_free(n);
+}
+
+/* src/test/util/net.cpp, DynSock::WaitMany: readiness per socket; a lie about one (FuzzedSock's) is about that one. */
+Test(core_ports, waitmany_readiness_is_per_socket)
+{
+    btc_fake_net *n = net_or_fail();
+    btc_fake a, b, c;
+    btc_sock sa, sb, sc;
+    net_member(n, &a, 10, &sa);
+    net_member(n, &b, 11, &sb);
+    net_member(n, &c, 12, &sc);
+    static const char in[] = "x";
+    btc_fake_set_input(&a, in, 1);
+    btc_fake_set_end(&a, 0, FS_NEVER);
+    btc_fake_set_end(&b, 0, FS_NEVER);
+    btc_fake_set_end(&c, 0, FS_NEVER);
+    fs_push(&c, BTC_FAKE_WAIT, BTC_FAKE_FALSE_READY, 0);
+    btc_wait_item items[3] = {{&sa, BTC_EV_RECV, 0}, {&sb, BTC_EV_RECV, 0}, {&sc, BTC_EV_RECV, 0}};
+    btc_error err;
+    cr_assert_eq(btc_wait_many(items, 3, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(items[0].occurred, BTC_EV_RECV, "a has data");
+    cr_assert_eq(items[1].occurred, 0, "b has none, and c's lie does not make it ready");
+    cr_assert_eq(items[2].occurred, BTC_EV_RECV, "c's readiness is the scripted lie");
+    btc_wait_item send_items[2] = {{&sb, BTC_EV_SEND, 0}, {&sc, BTC_EV_SEND, 0}};
+    cr_assert_eq(btc_wait_many(send_items, 2, 1000, NULL, &err), BTC_OK);
+    cr_assert_eq(send_items[0].occurred, BTC_EV_SEND, "SEND is ready with room to send, as DynSock's");
+    cr_assert_eq(send_items[1].occurred, BTC_EV_SEND);
+    btc_fake_net_free(n);
+}
+
+/* src/test/pcp_tests.cpp (PCPTestSock's GetSockName): the client learns its own address from getsockname. */
+Test(core_ports, pcp_internal_address_from_getsockname)
+{
+    btc_fake f;
+    btc_sock s;
+    fs_setup(&f, &s);
+    struct sockaddr_in bound = ipv4(0xc0a80006, 1); /* 192.168.0.6:1, what the mock answers for a bind-any */
+    scripted(btc_fake_set_sockname(&f, (const struct sockaddr *)&bound, (socklen_t)sizeof bound));
+    struct sockaddr_storage got;
+    socklen_t len = (socklen_t)sizeof got;
+    btc_error err;
+    cr_assert_eq(btc_sock_get_sock_name(&s, (struct sockaddr *)&got, &len, &err), BTC_OK);
+    cr_assert_eq(len, (socklen_t)sizeof bound);
+    const struct sockaddr_in *in = (const struct sockaddr_in *)&got;
+    cr_assert_eq(ntohl(in->sin_addr.s_addr), 0xc0a80006u);
+    cr_assert_eq(ntohs(in->sin_port), 1);
+    btc_fake_free(&f);
+}
+
+/* src/test/fuzz/util/net.cpp, FuzzedSock::Accept: its errors (ECONNABORTED, EINTR, ENOMEM) and an IPv6 peer. */
+Test(core_ports, fuzzedsock_accept_errors_and_an_ipv6_peer)
+{
+    btc_fake lf;
+    btc_sock ls;
+    fs_setup(&lf, &ls);
+    struct sockaddr_in6 v6;
+    memset(&v6, 0, sizeof v6);
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(8333);
+    v6.sin6_addr.s6_addr[15] = 1; /* ::1 */
+    scripted(btc_fake_add_incoming(&lf, 7, (const struct sockaddr *)&v6, (socklen_t)sizeof v6, FS_T0));
+    static const struct {
+        int code;
+        btc_status want;
+    } errors[] = {
+        {ECONNABORTED, BTC_ERR_IO}, {EINTR, BTC_ERR_WOULD_BLOCK}, {ENOMEM, BTC_ERR_IO}}; /* NO_MEMORY is a wait's */
+    btc_error err;
+    btc_sock out;
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+        fs_push(&lf, BTC_FAKE_OTHER, BTC_FAKE_FAIL, errors[i].code);
+        btc_status st = btc_sock_accept(&ls, NULL, NULL, &out, &err);
+        cr_assert_eq(st, errors[i].want, "error %d: %s", errors[i].code, btc_status_name(st));
+        cr_assert_eq(err.code, errors[i].code);
+        cr_assert(btc_sock_is_empty(&out), "nothing handed out");
+    }
+    struct sockaddr_storage addr;
+    socklen_t alen = (socklen_t)sizeof addr;
+    cr_assert_eq(btc_sock_accept(&ls, (struct sockaddr *)&addr, &alen, &out, &err), BTC_OK);
+    cr_assert_eq(out.fd, 7);
+    cr_assert_eq(alen, (socklen_t)sizeof v6);
+    cr_assert_eq(((const struct sockaddr_in6 *)&addr)->sin6_family, AF_INET6);
+    cr_assert_eq(memcmp(&addr, &v6, sizeof v6), 0);
+    (void)btc_sock_release(&out); /* a number, not a descriptor of this process */
+    btc_fake_free(&lf);
+}
+
+/* src/test/fuzz/util/net.cpp, FuzzedSock::GetSockOpt: option values beyond SO_ERROR, as scripted. */
+Test(core_ports, fuzzedsock_getsockopt_values)
+{
+    btc_fake f;
+    btc_sock s;
+    fs_setup(&f, &s);
+    int type = SOCK_STREAM, keepalive = 1;
+    scripted(btc_fake_set_sockopt(&f, SOL_SOCKET, SO_TYPE, &type, (socklen_t)sizeof type));
+    scripted(btc_fake_set_sockopt(&f, SOL_SOCKET, SO_KEEPALIVE, &keepalive, (socklen_t)sizeof keepalive));
+    btc_error err;
+    int val = -1;
+    socklen_t len = (socklen_t)sizeof val;
+    cr_assert_eq(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_TYPE, &val, &len, &err), BTC_OK);
+    cr_assert_eq(val, SOCK_STREAM);
+    cr_assert_eq(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_KEEPALIVE, &val, &len, &err), BTC_OK);
+    cr_assert_eq(val, 1);
+    btc_fake_free(&f);
+}
+
+/* src/test/fuzz/util/net.cpp, FuzzedSock::IsSelectable: a descriptor the select backend cannot hold. */
+Test(core_ports, fuzzedsock_unselectable_descriptor)
+{
+    btc_fake_net *n = net_or_fail();
+    btc_fake lf, high;
+    btc_sock ls;
+    net_member(n, &lf, 3, &ls);
+    net_member(n, &high, 5000, NULL); /* past FD_SETSIZE (1024 in the library) */
+    scripted(btc_fake_add_incoming(&lf, 5000, NULL, 0, FS_T0));
+    btc_error err;
+    btc_sock out;
+    btc_status st = btc_sock_accept(&ls, NULL, NULL, &out, &err);
+    if (btc_is_selectable_socket(5000)) {
+        cr_assert_eq(st, BTC_OK, "%s backend: %s", btc_wait_backend(), err.message);
+        cr_assert_eq(btc_sock_reset(&out, &err), BTC_OK);
+    } else {
+        cr_assert_eq(st, BTC_ERR_NOT_SELECTABLE, "%s backend: %s", btc_wait_backend(), btc_status_name(st));
+        cr_assert(btc_sock_is_empty(&out));
+        cr_assert(high.closed, "the socket it could not use was closed, not leaked");
+    }
+    btc_fake_free(&lf);
+    btc_fake_net_free(n);
 }
