@@ -877,6 +877,100 @@ static void write_ops(writer *o)
     }
 }
 
+/* ---- example_client: inputs of btc_fake_fuzz (its layout: include/btcsock/fake.h) ------------------ */
+
+/*
+ * The peer's bytes, then the decisions in the order btc_fake_fuzz reads
+ * them (end, chunks, window, connect, connect delay, the arrival count and
+ * stages, the step count and steps), which the seed stores reversed at the
+ * end. Each seed is decoded again when written: its peer bytes must come
+ * back whole, so a tail one byte short cannot eat into them.
+ */
+typedef struct fuzzed_seed {
+    const char *name;
+    const char *peer;
+    uint8_t tail[48];
+    size_t ntail;
+} fuzzed_seed;
+
+#define TAIL(...) .tail = {__VA_ARGS__}, .ntail = sizeof((uint8_t[]){__VA_ARGS__})
+#define FSTEP(op, kind) (uint8_t)(BTC_FAKE_##op | BTC_FAKE_##kind << 3)
+#define HELLO_OK "HELLO REPLY RESULT=OK VERSION=3.1\n"
+
+static const fuzzed_seed example_client_seeds[] = {
+    {"ok", HELLO_OK, TAIL(0, 0, 0, 0, 0, 0, 0)},
+    {"noversion", "HELLO REPLY RESULT=NOVERSION\n", TAIL(0, 0, 0, 0, 0, 0, 0)},
+    {"i2p-error", "HELLO REPLY RESULT=I2P_ERROR MESSAGE=\"no router\"\n", TAIL(0, 0, 0, 0, 0, 0, 0)},
+    {"malformed", "HELLO WORLD\n", TAIL(0, 0, 0, 0, 0, 0, 0)},
+    {"version-too-long", "HELLO REPLY RESULT=OK VERSION=3.1.2.3.4\n", TAIL(0, 0, 0, 0, 0, 0, 0)},
+    {"two-lines", "HELLO REPLY RESULT=OK VERSION=3.3\nSTREAM STATUS RESULT=OK\n", TAIL(0, 0, 0, 0, 0, 0, 0)},
+    /* peeks, reads and sends of one byte */
+    {"byte-by-byte", HELLO_OK, TAIL(0, 0x49, 0, 0, 0, 0, 0)},
+    /* 5 bytes at once, 11 more 200 ms in, the rest 300 ms later */
+    {"in-stages", HELLO_OK, TAIL(0, 0, 0, 0, 0, 2, 5, 20, 10, 30, 0)},
+    /* a silent peer whose reply comes 1.5 s in, past the client's second */
+    {"reply-too-late", HELLO_OK, TAIL(0xf0, 0, 0, 0, 0, 1, 0, 150, 0)},
+    {"reset-mid-line", "HELLO REPLY RESU", TAIL(0x01, 0, 0, 0, 0, 0, 0)},
+    {"silent-peer", "", TAIL(0xf0, 0, 0, 0, 0, 0, 0)},
+    /* the peer reads 8 bytes of the greeting, then nothing */
+    {"window-stalls-greeting", HELLO_OK, TAIL(0xf0, 0, 2, 0, 0, 0, 0)},
+    /* EINTR, then ECONNRESET on the greeting's sends */
+    {"send-eintr-then-reset", HELLO_OK, TAIL(0, 0, 0, 0, 0, 0, 2, FSTEP(SEND, FAIL), 1, FSTEP(SEND, FAIL), 3)},
+    /* the reply 500 ms in; a wait that lies, a spurious wake-up, a jump of 750 ms */
+    {"lying-waits-and-a-jump", HELLO_OK,
+     TAIL(0, 0, 0, 0, 0, 1, 0, 50, 3, FSTEP(WAIT, FALSE_READY), 0, FSTEP(WAIT, SPURIOUS), 20, FSTEP(WAIT, ADVANCE),
+          130)},
+    /* a peek that says EAGAIN, then reads of one byte after a whole peek: a kernel breaking its contract */
+    {"short-read", HELLO_OK, TAIL(0, 0x80, 0, 0, 0, 0, 1, FSTEP(PEEK, FAIL), 0)},
+};
+
+static size_t encode_fuzzed_seed(const fuzzed_seed *sd, uint8_t *out, size_t cap)
+{
+    size_t plen = strlen(sd->peer);
+    if (plen + sd->ntail > cap)
+        return 0;
+    memcpy(out, sd->peer, plen);
+    for (size_t i = 0; i < sd->ntail; i++)
+        out[plen + i] = sd->tail[sd->ntail - 1 - i];
+    btc_fake f;
+    btc_status st = btc_fake_fuzz(&f, out, plen + sd->ntail);
+    bool whole = st == BTC_OK && f.in_len == plen && (plen == 0 || memcmp(f.in, sd->peer, plen) == 0);
+    btc_fake_free(&f);
+    if (!whole) {
+        fprintf(stderr, "make_corpus: example_client %s: the tail does not decode to its peer bytes\n", sd->name);
+        return 0;
+    }
+    return plen + sd->ntail;
+}
+
+static void write_fuzzed(writer *o, const char *target, const fuzzed_seed *seeds, size_t n)
+{
+    static uint8_t buf[SEED_MAX];
+    const char *names[64] = {NULL};
+    for (size_t i = 0; i < n && i < 64; i++)
+        names[i] = seeds[i].name;
+    sweep_stale(o, target, names, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = encode_fuzzed_seed(&seeds[i], buf, sizeof buf);
+        if (len == 0)
+            exit(1);
+        char rel[512];
+        (void)snprintf(rel, sizeof rel, "corpus/%s/%s", target, seeds[i].name);
+        emit(o, rel, buf, len);
+    }
+}
+
+static void dict_example_client(FILE *fp)
+{
+    static const char *const words[] = {"HELLO REPLY ", "RESULT=OK",   "RESULT=NOVERSION", "RESULT=I2P_ERROR",
+                                        "VERSION=",     "VERSION=3.1", " MESSAGE=\"",      "\n"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char name[32];
+        (void)snprintf(name, sizeof name, "word%zu", i);
+        dict_text(fp, name, words[i]);
+    }
+}
+
 static void dict_socks5(FILE *fp)
 {
     dict_text(fp, "method_none", "\x05\x00");
@@ -909,6 +1003,8 @@ static void write_dict(writer *o, const char *target, bool steps, bool text, boo
         dict_errors(fp);
     if (strcmp(target, "socks5") == 0)
         dict_socks5(fp);
+    if (strcmp(target, "example_client") == 0)
+        dict_example_client(fp);
     fclose(fp);
     char rel[128];
     (void)snprintf(rel, sizeof rel, "%s.dict", target);
@@ -944,6 +1040,7 @@ int main(int argc, char **argv)
     write_target(&o, "socks5", T_SOCKS5, socks5_seeds, COUNT(socks5_seeds));
     write_target(&o, "reader", T_READER, reader_seeds, COUNT(reader_seeds));
     write_ops(&o);
+    write_fuzzed(&o, "example_client", example_client_seeds, COUNT(example_client_seeds));
     write_dict(&o, "recv_until", true, true, false);
     write_dict(&o, "send_complete", true, false, false);
     write_dict(&o, "wait", true, false, false);
@@ -951,6 +1048,7 @@ int main(int argc, char **argv)
     write_dict(&o, "errors", false, false, true);
     write_dict(&o, "socks5", true, false, false);
     write_dict(&o, "reader", true, true, false);
+    write_dict(&o, "example_client", false, false, false);
     if (o.list)
         return 0;
     if (o.check && o.stale > 0) {

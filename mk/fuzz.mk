@@ -2,7 +2,7 @@
 # mk/fuzz.mk - fuzzing: libFuzzer and AFL++ harnesses, replay drivers, seed corpora, long runs
 # and mutation testing of the harnesses; the runs are scripts/fuzz.sh. `make help` lists the targets.
 #
-# Knobs: FUZZ_TARGETS="recv_until send_complete wait errors ops socks5 reader"  FUZZ_BUILD=build/fuzz
+# Knobs: FUZZ_TARGETS="recv_until send_complete wait errors ops socks5 reader example_client"  FUZZ_BUILD=build/fuzz
 #        FUZZ_SECONDS=600  FUZZ_JOBS=2 (long runs side by side)  FUZZ_NICE="nice -n 10"
 #        FUZZ_SMOKE_LF=60  FUZZ_SMOKE_AFL=30  FUZZ_MUTANT_SECONDS=60  FUZZ_MUTANTS=<patches>
 #        FUZZ_MUTANT_SEEDS=none (mutants fuzzed from an empty corpus, not the seeds)
@@ -11,7 +11,7 @@
 # Self-contained (FUZZ_ variables only), so that scripts/fuzz.sh can build mutants with
 # `make -f mk/fuzz.mk` in a scratch copy of src/, include/ and fuzz/.
 
-FUZZ_TARGETS  ?= recv_until send_complete wait errors ops socks5 reader
+FUZZ_TARGETS  ?= recv_until send_complete wait errors ops socks5 reader example_client
 FUZZ_BUILD    ?= build/fuzz
 FUZZ_SECONDS  ?= 600
 FUZZ_JOBS     ?= 2

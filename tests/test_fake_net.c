@@ -448,7 +448,7 @@ Test(fake_net, an_open_with_nothing_queued_fails_with_emfile)
     btc_fake_net_free(n);
 }
 
-Test(fake_net, a_pending_error_scripted_as_so_error_fails_sends_and_is_read_once)
+Test(fake_net, a_pending_error_scripted_as_so_error_is_reported_once)
 {
     btc_fake f;
     btc_sock s;
@@ -459,14 +459,27 @@ Test(fake_net, a_pending_error_scripted_as_so_error_fails_sends_and_is_read_once
     btc_events occurred = 0;
     ok(btc_sock_wait(&s, 100, BTC_EV_SEND, &occurred, NULL, &err), &err);
     cr_assert(occurred & BTC_EV_ERR, "a pending error is ERR readiness: %u", (unsigned)occurred);
-    cr_assert_eq(btc_sock_send_complete(&s, "x", 1, 1000, NULL, &err), BTC_ERR_IO);
-    cr_assert_eq(err.code, ECONNRESET, "code %d: %s", err.code, err.message);
     int val = -1;
     socklen_t len = (socklen_t)sizeof val;
     ok(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, &len, &err), &err);
     cr_assert_eq(val, ECONNRESET);
     ok(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, &len, &err), &err);
     cr_assert_eq(val, 0, "read once, as the kernel's");
+
+    /* Reported by a send instead: then getsockopt has nothing left to say. */
+    ok(btc_fake_set_sockopt(&f, SOL_SOCKET, SO_ERROR, &reset, (socklen_t)sizeof reset), NULL);
+    cr_assert_eq(btc_sock_send_complete(&s, "x", 1, 1000, NULL, &err), BTC_ERR_IO);
+    cr_assert_eq(err.code, ECONNRESET, "code %d: %s", err.code, err.message);
+    ok(btc_sock_get_sock_opt(&s, SOL_SOCKET, SO_ERROR, &val, &len, &err), &err);
+    cr_assert_eq(val, 0);
+    ok(btc_sock_send_complete(&s, "y", 1, 1000, NULL, &err), &err);
+
+    /* And by a read. */
+    ok(btc_fake_set_sockopt(&f, SOL_SOCKET, SO_ERROR, &reset, (socklen_t)sizeof reset), NULL);
+    char buf[4];
+    size_t got = 0;
+    cr_assert_eq(btc_sock_recv(&s, buf, sizeof buf, 0, &got, &err), BTC_ERR_IO);
+    cr_assert_eq(err.code, ECONNRESET);
 }
 
 Test(fake_net, scripted_names_and_options_are_what_the_library_reads)

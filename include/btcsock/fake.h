@@ -201,7 +201,7 @@ typedef struct btc_fake {
     int connect_so_error;            /**< SO_ERROR once an in-progress connect completes (0: connected) */
     int64_t connect_at_ms;           /**< when an in-progress connect completes */
     bool connecting;                 /**< a connect is in progress */
-    int so_error;                    /**< pending SO_ERROR (read once by getsockopt, as the kernel does) */
+    int so_error;                    /**< pending SO_ERROR (reported once: by getsockopt, a recv or a send) */
     const btc_addr *resolve_answers; /**< the resolver's answer (caller memory, not copied) */
     size_t resolve_count;
     int resolve_error;     /**< the resolver's error when there are no answers */
@@ -267,14 +267,15 @@ BTC_EXTERN bool btc_fake_push(btc_fake *f, btc_fake_op op, btc_fake_kind kind, i
 BTC_EXTERN void btc_fake_attach_interrupt(btc_fake *f, btc_interrupt *i);
 /** The fake's syscall table. */
 BTC_EXTERN const btc_sys *btc_fake_sys(btc_fake *f);
-/** Points s at the fake: fd BTC_FAKE_FD, the fake's table. s is overwritten, never closed. */
+/** Points s at the fake: its descriptor (BTC_FAKE_FD unless btc_fake_set_fd), the fake's table. s is overwritten,
+ * never closed. */
 BTC_EXTERN void btc_fake_sock(btc_fake *f, btc_sock *s);
 /**
  * How connect behaves: error 0 connects at once; a permanent error fails it
  * with that error; a transient one (EINPROGRESS, EWOULDBLOCK, EINTR) leaves
  * it in progress until virtual time at_ms, when the socket becomes writable
- * and SO_ERROR reads so_error (0: connected; else also ERR readiness, and
- * sends fail with it).
+ * and so_error is pending (0: connected; else ERR readiness, and the next
+ * getsockopt SO_ERROR, recv or send reports it, once, as a kernel does).
  */
 BTC_EXTERN void btc_fake_set_connect(btc_fake *f, int error, int so_error, int64_t at_ms);
 /**
@@ -537,6 +538,68 @@ BTC_EXTERN btc_status btc_fake_trace_status(const btc_fake *f);
 BTC_EXTERN size_t btc_fake_call_format(const btc_fake_call *c, char *buf, size_t cap);
 /** Writes every record, one numbered line each, then a line if records were lost. false on a write error. */
 BTC_EXTERN bool btc_fake_trace_print(const btc_fake *f, FILE *out);
+
+/* ---- since 0.2: a fuzzed fake ------------------------------------------------ */
+
+/**
+ * A fake scripted from a fuzzer's input. Initialises f (btc_fake_init) and
+ * draws every decision of the peer and the kernel from the bytes, as
+ * Bitcoin Core builds its FuzzedSock from a FuzzedDataProvider, so a
+ * harness for your own protocol code is a few lines:
+ *
+ *     btc_fake f; btc_sock s;
+ *     if (btc_fake_fuzz(&f, data, size) == BTC_OK) {
+ *         btc_fake_sock(&f, &s);
+ *         my_client(&s);        // and check what it claims
+ *     }
+ *     btc_fake_free(&f);
+ *
+ * Any byte string is a valid script (a byte past the input reads as 0, and
+ * every value of a byte means something). The decisions are read from the
+ * END of the input backwards, one byte each; the bytes left at the front
+ * are the peer's (not copied: data must outlive the fake's use), so
+ * mutating the peer's bytes keeps every decision, and dictionaries of text
+ * protocols work. From the last byte backwards:
+ *
+ *  1. the end: bits 0..3 how the input ends (mod 8: EOF, ECONNRESET,
+ *     ETIMEDOUT, EPIPE, ECONNABORTED, ENOTCONN, EHOSTUNREACH, ENETUNREACH),
+ *     bits 4..7 when (n x 100 virtual ms after the start; 15: never, a
+ *     silent peer);
+ *  2. chunking: bits 0..2 the most one peek moves, bits 3..5 the most one
+ *     send moves (0 none, 1, 2, 3, 4, 7, 16, 100 bytes), bits 6..7 reads
+ *     (no limit, as peeks, 1 byte, 7 bytes; a read shorter than a peek is
+ *     a kernel breaking its contract: BTC_ERR_PROTOCOL);
+ *  3. the send window: 0 unlimited, else (n - 1) x 8 bytes;
+ *  4. connect (btc_fake_set_connect): bits 0..3 its result (mod 8: 0,
+ *     EINPROGRESS, ECONNREFUSED, ETIMEDOUT, ENETUNREACH, EHOSTUNREACH,
+ *     EINTR, EADDRNOTAVAIL), bits 4..7 the SO_ERROR an in-progress connect
+ *     ends with (mod 8: 0, ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH,
+ *     ENETUNREACH, ECONNRESET, ECONNABORTED, EACCES);
+ *  5. when an in-progress connect completes: n x 10 ms after the start;
+ *  6. arrivals: the low nibble is their count; each is 2 bytes: the offset
+ *     of the peer's bytes it releases (its byte + 1 added to the previous
+ *     offset; the first: its byte) and its delay after the previous one
+ *     (n x 10 ms);
+ *  7. steps: a count (0..255), then 2 bytes each: bits 0..2 the op (mod
+ *     BTC_FAKE_OP_COUNT), bits 3..5 the kind (BTC_FAKE_PASS ..
+ *     BTC_FAKE_SPURIOUS), bits 6..7 how often the step repeats (1, 2, 4,
+ *     8); then its value: LIMIT and SPURIOUS the byte, ADVANCE the byte if
+ *     below 128 else (n - 127) x 250 ms, FAIL an error code a kernel gives
+ *     for that kind of call (sends: EAGAIN, EINTR, EPIPE, ECONNRESET,
+ *     ENOBUFS, ETIMEDOUT, ENOMEM, ENOTCONN; peeks and reads: EAGAIN, EINTR,
+ *     ECONNRESET, ETIMEDOUT, ENOMEM, ECONNREFUSED, ENOTCONN, ECONNABORTED;
+ *     waits: EINTR, ENOMEM, EAGAIN; other slots: EINTR, ENOMEM,
+ *     EINPROGRESS, ECONNREFUSED, ETIMEDOUT, ENOBUFS, EMFILE, EACCES; ANY
+ *     and CLOCK: EINTR, EAGAIN, ENOMEM), the byte mod the list's length;
+ *  8. the rest, from the first byte: the peer's bytes.
+ *
+ * INTERRUPT steps fire only an interrupt you attach
+ * (btc_fake_attach_interrupt). The same bytes always give the same script.
+ * BTC_OK; BTC_ERR_INVALID_ARGUMENT for a NULL f; BTC_ERR_NO_MEMORY when
+ * repeated steps past BTC_FAKE_MAX_STEPS could not be stored (f is then
+ * initialised but only partly scripted). Either way, call btc_fake_free.
+ */
+BTC_EXTERN btc_status btc_fake_fuzz(btc_fake *f, const uint8_t *data, size_t size);
 
 #ifdef __cplusplus
 }

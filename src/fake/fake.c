@@ -136,6 +136,14 @@ static size_t call_limit(fake_action a, size_t len, size_t chunk)
     return limit;
 }
 
+/* The pending error, cleared: a kernel reports it to one call (recv, send or getsockopt SO_ERROR). */
+static int take_so_error(btc_fake *f)
+{
+    int e = f->so_error;
+    f->so_error = 0;
+    return e;
+}
+
 /* ---- data slots ----------------------------------------------------------- */
 
 static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, int flags)
@@ -148,6 +156,8 @@ static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, i
         return fake_fail(f, EBADF);
     if (a.kind == BTC_FAKE_FAIL)
         return fake_fail(f, (int)a.value);
+    if (f->so_error != 0)
+        return fake_fail(f, take_so_error(f)); /* a pending error (a failed connect) is reported once */
     if (len == 0)
         return 0;
     size_t avail = fake_visible(f) - f->consumed;
@@ -178,7 +188,7 @@ static int send_blocked(btc_fake *f, fake_action a)
     if (at_end(f) && f->end_error != 0)
         return f->end_error; /* a pending error fails sends too, as a kernel's does */
     if (f->so_error != 0)
-        return f->so_error; /* a failed connect */
+        return take_so_error(f); /* a failed connect: reported once, as the kernel does */
     return 0;
 }
 
@@ -500,8 +510,8 @@ static int fake_getsockopt(void *ctx, btc_socket_t s, int level, int name, void 
     memset(val, 0, (size_t)*len);
     const btc_fake__opt *o = find_opt(f, level, name);
     if (level == SOL_SOCKET && name == SO_ERROR && (size_t)*len >= sizeof(int)) {
-        memcpy(val, &f->so_error, sizeof(int));
-        f->so_error = 0;
+        int e = take_so_error(f);
+        memcpy(val, &e, sizeof(int));
     } else if (o != NULL) {
         memcpy(val, o->val, min_size((size_t)*len, (size_t)o->len));
         *len = o->len;
