@@ -562,6 +562,9 @@ Test(fake_net, misuse_is_refused)
     btc_fake_set_input(&b, in, 4);
     cr_assert_eq(btc_fake_net_pair(n, &a, &b, 100), BTC_ERR_INVALID_ARGUMENT, "b has input of its own");
     btc_fake_set_input(&b, NULL, 0);
+    ok(btc_fake_expect(&b, "x", 1), NULL);
+    cr_assert_eq(btc_fake_net_pair(n, &a, &b, 100), BTC_ERR_INVALID_ARGUMENT, "b has a conversation");
+    btc_fake_free(&b);
     ok(btc_fake_net_pair(n, &a, &b, 100), NULL);
     cr_assert_eq(btc_fake_net_pair(n, &a, &b, 100), BTC_ERR_INVALID_ARGUMENT, "paired twice");
     cr_assert_eq(btc_fake_net_on_open(n, &outsider), BTC_ERR_INVALID_ARGUMENT);

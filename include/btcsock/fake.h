@@ -374,8 +374,9 @@ BTC_EXTERN const btc_sys *btc_fake_net_sys(btc_fake_net *n);
 /** The host: the network's clock, and the script of the calls that name no socket (NULL for NULL). */
 BTC_EXTERN btc_fake *btc_fake_net_host(btc_fake_net *n);
 /**
- * Adds f under its descriptor (f->fd, btc_fake_set_fd) and, when s is not
- * NULL, points s at it over the network's table. f's clock joins the
+ * Adds f under its descriptor (f->fd, btc_fake_set_fd; it must not change
+ * while f is a member) and, when s is not NULL, points s at it over the
+ * network's table. f's clock joins the
  * network's (the later of the two wins). BTC_OK; BTC_ERR_INVALID_ARGUMENT
  * (NULL n or f, an invalid descriptor, one already in the network, f added
  * before); BTC_ERR_NO_MEMORY.

@@ -455,14 +455,19 @@ btc_status btc_fake_net_add(btc_fake_net *n, btc_fake *f, btc_sock *s)
     return BTC_OK;
 }
 
+/* Input, a conversation or a send callback of its own: what a pair would use. */
+static bool has_own_input(const btc_fake *f)
+{
+    return f->in != NULL || f->conv_expect.len > 0 || f->conv_events.len > 0 || f->on_send != NULL;
+}
+
 btc_status btc_fake_net_pair(btc_fake_net *n, btc_fake *a, btc_fake *b, size_t window)
 {
     net_member *ma = n != NULL ? member_by_fake(n, a) : NULL;
     net_member *mb = n != NULL ? member_by_fake(n, b) : NULL;
     if (ma == NULL || mb == NULL || ma == mb || ma->partner != NULL || mb->partner != NULL || window == 0)
         return BTC_ERR_INVALID_ARGUMENT;
-    if ((a->in != NULL && a->in != (const uint8_t *)a->conv_in.data) ||
-        (b->in != NULL && b->in != (const uint8_t *)b->conv_in.data) || a->on_send != NULL || b->on_send != NULL)
+    if (has_own_input(a) || has_own_input(b))
         return BTC_ERR_INVALID_ARGUMENT; /* each one's input is the other's sends */
     ma->partner = b;
     ma->window = window;
