@@ -654,3 +654,104 @@ Test(fake_net, member_calls_land_in_the_members_trace_and_waits_in_the_hosts)
     cr_assert_eq(waits, 1);
     free_two(n, &a, &b);
 }
+
+Test(fake_net, the_hosts_and_members_scripts_reach_every_network_call)
+{
+    btc_fake a, b;
+    btc_sock sa, sb;
+    btc_fake_net *n = silent_two(&a, &sa, &b, &sb);
+    btc_fake *host = btc_fake_net_host(n);
+    const btc_sys *sys = btc_fake_net_sys(n);
+    ok(btc_fake_trace_start(host), NULL);
+    btc_wait_item items[2] = {{&sa, BTC_EV_RECV, 0}, {&sb, BTC_EV_RECV, 0}};
+    btc_error err;
+
+    /* A member's FAIL fails the network's wait; the host's trace records the failed wait with its reason. */
+    fs_push(&b, BTC_FAKE_WAIT, BTC_FAKE_FAIL, ENOMEM);
+    cr_assert_eq(btc_wait_many(items, 2, 100, NULL, &err), BTC_ERR_NO_MEMORY);
+    const btc_fake_call *last = btc_fake_trace_at(host, btc_fake_trace_count(host) - 1);
+    cr_assert_eq(last->slot, BTC_SYS_SLOT_wait);
+    cr_assert_eq(last->error, ENOMEM);
+
+    /* SPURIOUS from a member and from the host: the shortest cap wins, and the wait returns early with nothing. */
+    int64_t t0 = now(n);
+    fs_push(&a, BTC_FAKE_WAIT, BTC_FAKE_SPURIOUS, 40);
+    fs_push(host, BTC_FAKE_WAIT, BTC_FAKE_SPURIOUS, 25);
+    cr_assert_eq(sys->wait(sys->ctx, items, 2, BTC_INVALID_SOCKET, 1000), 0);
+    cr_assert_eq(now(n), t0 + 25);
+
+    /* An endless wait runs to the next event of any member, here an arrival on b. */
+    static const char late[] = "z";
+    btc_fake_set_input(&b, late, 1);
+    fs_arrive(&b, 0, now(n) + 20);
+    cr_assert_eq(sys->wait(sys->ctx, items, 2, BTC_INVALID_SOCKET, -1), 1);
+    cr_assert_eq(items[1].occurred, BTC_EV_RECV);
+
+    /* An interrupt attached to a member wakes a wait that has its wake descriptor. */
+    btc_interrupt intr;
+    ok(btc_interrupt_init(&intr, &err), &err);
+    btc_fake_attach_interrupt(&a, &intr);
+    btc_interrupt_trigger(&intr);
+    btc_wait_item only_a = {&sa, BTC_EV_RECV, 0};
+    cr_assert_eq(btc_wait_many(&only_a, 1, 1000, &intr, &err), BTC_ERR_INTERRUPTED);
+    btc_fake_attach_interrupt(&a, NULL);
+    btc_interrupt_destroy(&intr);
+
+    /* The host's OTHER steps fail open and socketpair; a queued fake's own script fails its open. */
+    btc_socket_t fds[2];
+    fs_push(host, BTC_FAKE_OTHER, BTC_FAKE_FAIL, EACCES);
+    cr_assert_eq(sys->open(sys->ctx, AF_INET, SOCK_STREAM, 0), BTC_INVALID_SOCKET);
+    cr_assert_eq(sys->last_error(sys->ctx), EACCES);
+    fs_push(host, BTC_FAKE_OTHER, BTC_FAKE_FAIL, ENFILE);
+    cr_assert_eq(sys->socketpair(sys->ctx, fds), -1);
+    cr_assert_eq(sys->last_error(sys->ctx), ENFILE);
+    ok(btc_fake_net_on_open(n, &a), NULL);
+    fs_push(&a, BTC_FAKE_OTHER, BTC_FAKE_FAIL, EMFILE);
+    cr_assert_eq(sys->open(sys->ctx, AF_INET, SOCK_STREAM, 0), BTC_INVALID_SOCKET);
+    cr_assert_eq(sys->last_error(sys->ctx), EMFILE);
+
+    /* socketpair over two fakes one of which has input of its own: refused, EINVAL. */
+    ok(btc_fake_net_on_open(n, &a), NULL);
+    ok(btc_fake_net_on_open(n, &b), NULL);
+    cr_assert_eq(sys->socketpair(sys->ctx, fds), -1);
+    cr_assert_eq(sys->last_error(sys->ctx), EINVAL);
+    free_two(n, &a, &b);
+}
+
+Test(fake_net, a_shutdown_for_reading_leaves_the_partner_sending)
+{
+    btc_fake a, b;
+    btc_sock sa, sb;
+    btc_fake_net *n = net_of_two(&a, &sa, &b, &sb);
+    ok(btc_fake_net_pair(n, &a, &b, 4096), NULL);
+    btc_error err;
+    ok(btc_sock_shutdown(&sa, BTC_SHUT_RD, &err), &err);
+    send_all(&sa, "still\n");
+    char line[16];
+    read_line(&sb, line, sizeof line);
+    cr_assert_str_eq(line, "still", "a's reading side is shut, not its sending side");
+    btc_events occurred = 0;
+    cr_assert_eq(btc_sock_wait(&sb, 0, BTC_EV_RECV, &occurred, NULL, &err), BTC_ERR_TIMEOUT, "b's input has not ended");
+    free_two(n, &a, &b);
+}
+
+Test(fake_net, more_misuse_and_memory)
+{
+    btc_fake a, b, c;
+    btc_sock sa, sb;
+    btc_fake_net *n = net_of_two(&a, &sa, &b, &sb);
+    btc_fake_init(&c);
+    cr_assert_eq(btc_fake_net_pair(NULL, &a, &b, 10), BTC_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(btc_fake_net_pair(n, &c, &a, 10), BTC_ERR_INVALID_ARGUMENT, "the first not a member");
+    cr_assert_eq(btc_fake_net_on_open(NULL, &a), BTC_ERR_INVALID_ARGUMENT);
+    ok(btc_fake_expect(&a, "x", 1), NULL);
+    cr_assert_eq(btc_fake_net_pair(n, &a, &b, 10), BTC_ERR_INVALID_ARGUMENT, "a has a conversation");
+    btc_fake_free(&a);
+    ok(btc_fake_net_pair(n, &a, &b, 10), NULL);
+    btc_fake_set_fd(&c, 12);
+    ok(btc_fake_net_add(n, &c, NULL), NULL);
+    cr_assert_eq(btc_fake_net_pair(n, &c, &b, 10), BTC_ERR_INVALID_ARGUMENT, "b is paired already");
+    btc_fake_set_memory_limit(btc_fake_net_host(n), 1);
+    cr_assert_eq(btc_fake_net_on_open(n, &c), BTC_ERR_NO_MEMORY);
+    free_two(n, &a, &b);
+}

@@ -235,3 +235,69 @@ Test(trace, a_conversation_traced_end_to_end)
     cr_assert_eq(at(&f, last)->at_ms, FS_T0 + 20);
     btc_fake_free(&f);
 }
+
+/* Every slot through the traced table: each record names its slot and formats as one line, whatever the buffer. */
+Test(trace, every_slot_is_recorded_and_formatted)
+{
+    btc_fake f;
+    btc_fake_init(&f);
+    cr_assert_eq(btc_fake_trace_start(&f), BTC_OK);
+    const btc_sys *sys = btc_fake_sys(&f);
+    void *ctx = sys->ctx;
+    btc_socket_t fds[2];
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    socklen_t len = (socklen_t)sizeof addr;
+    int val = 1;
+    socklen_t vlen = (socklen_t)sizeof val;
+    char buf[8];
+    btc_addr answers[2];
+    size_t count = 0;
+    btc_iovec iov[1] = {{"ab", 2}};
+    btc_socket_t fd = sys->open(ctx, AF_INET, SOCK_STREAM, 0);
+    (void)sys->socketpair(ctx, fds);
+    (void)sys->bind(ctx, fd, (const struct sockaddr *)&addr, len);
+    (void)sys->listen(ctx, fd, 5);
+    (void)sys->accept(ctx, fd, (struct sockaddr *)&addr, &len);
+    (void)sys->getsockopt(ctx, fd, SOL_SOCKET, SO_RCVBUF, &val, &vlen);
+    (void)sys->setsockopt(ctx, fd, SOL_SOCKET, SO_RCVBUF, &val, vlen);
+    (void)sys->getsockname(ctx, fd, (struct sockaddr *)&addr, &len);
+    (void)sys->set_non_blocking(ctx, fd);
+    (void)sys->connect(ctx, fd, (const struct sockaddr *)&addr, len);
+    (void)sys->send(ctx, fd, "x", 1, 0);
+    (void)sys->sendv(ctx, fd, iov, 1, 0);
+    (void)sys->recv(ctx, fd, buf, sizeof buf, 0);
+    (void)sys->wait(ctx, NULL, 0, BTC_INVALID_SOCKET, 0);
+    (void)sys->shutdown(ctx, fd, BTC_SHUT_WR);
+    (void)sys->resolve(ctx, "nowhere.example", "1", answers, 2, &count);
+    (void)sys->now_ms(ctx);
+    (void)sys->last_error(ctx); /* not recorded: each failed call carries its reason */
+    (void)sys->close(ctx, fd);
+    const btc_sys_slot want[] = {BTC_SYS_SLOT_open,       BTC_SYS_SLOT_socketpair,  BTC_SYS_SLOT_bind,
+                                 BTC_SYS_SLOT_listen,     BTC_SYS_SLOT_accept,      BTC_SYS_SLOT_getsockopt,
+                                 BTC_SYS_SLOT_setsockopt, BTC_SYS_SLOT_getsockname, BTC_SYS_SLOT_set_non_blocking,
+                                 BTC_SYS_SLOT_connect,    BTC_SYS_SLOT_send,        BTC_SYS_SLOT_sendv,
+                                 BTC_SYS_SLOT_recv,       BTC_SYS_SLOT_wait,        BTC_SYS_SLOT_shutdown,
+                                 BTC_SYS_SLOT_resolve,    BTC_SYS_SLOT_now_ms,      BTC_SYS_SLOT_close};
+    size_t n = sizeof want / sizeof want[0];
+    cr_assert_eq(btc_fake_trace_count(&f), n, "%zu records", btc_fake_trace_count(&f));
+    for (size_t i = 0; i < n; i++) {
+        const btc_fake_call *c = btc_fake_trace_at(&f, i);
+        cr_assert_eq(c->slot, want[i], "record %zu is %s", i, btc_sys_slot_name(c->slot));
+        char line[160];
+        size_t full = btc_fake_call_format(c, line, sizeof line);
+        cr_assert_eq(strlen(line), full, "%s", line);
+        cr_assert(strncmp(line, btc_sys_slot_name(c->slot), strlen(btc_sys_slot_name(c->slot))) == 0, "%s", line);
+        char small[4];
+        cr_assert_eq(btc_fake_call_format(c, small, sizeof small), full, "truncated, the full length still returned");
+        cr_assert_eq(strlen(small), 3);
+        cr_assert_eq(btc_fake_call_format(c, NULL, 0), full);
+    }
+    const btc_fake_call *resolve = btc_fake_trace_at(&f, 15);
+    cr_assert_neq(resolve->error, 0, "no answer scripted: the resolver's own code");
+    FILE *out = tmpfile();
+    cr_assert_not_null(out);
+    cr_assert(btc_fake_trace_print(&f, out));
+    fclose(out);
+    btc_fake_free(&f);
+}
