@@ -106,13 +106,15 @@ bool ts_delayed_send_join(ts_delayed_send *d)
 
 /* ---- addresses -------------------------------------------------------------- */
 
-void ts_loopback_addr(struct sockaddr_in *sa, uint16_t port)
+void ts_ipv4_addr(struct sockaddr_in *sa, uint32_t host, uint16_t port)
 {
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
     sa->sin_port = htons(port);
-    sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa->sin_addr.s_addr = htonl(host);
 }
+
+void ts_loopback_addr(struct sockaddr_in *sa, uint16_t port) { ts_ipv4_addr(sa, INADDR_LOOPBACK, port); }
 
 bool ts_unused_loopback_addr(struct sockaddr_in *sa)
 {

@@ -217,6 +217,8 @@ bool ts_delayed_send_join(ts_delayed_send *d);
  */
 bool ts_tcp_pair(btc_sock *a, btc_sock *b);
 /** Fills *sa with 127.0.0.1:port (port in host order). */
+/* An IPv4 address: host and port in host byte order (the fake's scripted peers and names). */
+void ts_ipv4_addr(struct sockaddr_in *sa, uint32_t host, uint16_t port);
 void ts_loopback_addr(struct sockaddr_in *sa, uint16_t port);
 /** 127.0.0.1 with a port nobody listens on (one just bound and closed again): a refused connect. false on failure. */
 bool ts_unused_loopback_addr(struct sockaddr_in *sa);

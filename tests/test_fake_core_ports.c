@@ -864,16 +864,6 @@ Test(core_ports, sock_recv_until_terminator_limit_over_a_pair)
     btc_fake_net_free(n);
 }
 
-static struct sockaddr_in ipv4(uint32_t host, uint16_t port)
-{
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(host);
-    return a;
-}
-
 /*
  * src/test/sockman_tests.cpp, test_sockman (ZeroSock's peer 5.5.5.5:6789) and
  * src/test/httpserver_tests.cpp (DynSock's accept queue): a listener hands
@@ -889,7 +879,8 @@ Test(core_ports, sockman_accept_receive_and_answer)
     net_member(n, &served, 4, NULL);
     net_member(n, &peer, 5, &ps);
     scripted(btc_fake_net_pair(n, &served, &peer, 4096));
-    struct sockaddr_in from = ipv4(0x05050505, 6789);
+    struct sockaddr_in from;
+    ts_ipv4_addr(&from, 0x05050505, 6789);
     scripted(btc_fake_add_incoming(&listener, 4, (const struct sockaddr *)&from, (socklen_t)sizeof from, FS_T0 + 10));
     btc_error err;
     size_t sent = 0;
@@ -957,7 +948,8 @@ Test(core_ports, pcp_internal_address_from_getsockname)
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
-    struct sockaddr_in bound = ipv4(0xc0a80006, 1); /* 192.168.0.6:1, what the mock answers for a bind-any */
+    struct sockaddr_in bound;
+    ts_ipv4_addr(&bound, 0xc0a80006, 1); /* 192.168.0.6:1, what the mock answers for a bind-any */
     scripted(btc_fake_set_sockname(&f, (const struct sockaddr *)&bound, (socklen_t)sizeof bound));
     struct sockaddr_storage got;
     socklen_t len = (socklen_t)sizeof got;

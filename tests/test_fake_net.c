@@ -175,16 +175,6 @@ Test(fake_net, a_clock_jump_of_one_member_moves_the_network)
 
 /* ---- a listener ------------------------------------------------------------------------------------------ */
 
-static struct sockaddr_in loopback(uint16_t port)
-{
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(0x7f000001);
-    return a;
-}
-
 Test(fake_net, accept_hands_out_queued_connections_with_their_peer_addresses)
 {
     btc_fake_net *n = net_new();
@@ -193,7 +183,9 @@ Test(fake_net, accept_hands_out_queued_connections_with_their_peer_addresses)
     member(n, &lf, 3, &ls);
     member(n, &c1, 4, NULL);
     member(n, &c2, 5, NULL);
-    struct sockaddr_in p1 = loopback(40001), p2 = loopback(40002);
+    struct sockaddr_in p1, p2;
+    ts_loopback_addr(&p1, 40001);
+    ts_loopback_addr(&p2, 40002);
     ok(btc_fake_add_incoming(&lf, 4, (const struct sockaddr *)&p1, (socklen_t)sizeof p1, FS_T0 + 20), NULL);
     ok(btc_fake_add_incoming(&lf, 5, (const struct sockaddr *)&p2, (socklen_t)sizeof p2, FS_T0 + 50), NULL);
     static const char greeting[] = "hi from 4\n";
@@ -487,7 +479,8 @@ Test(fake_net, scripted_names_and_options_are_what_the_library_reads)
     btc_fake f;
     btc_sock s;
     fs_setup(&f, &s);
-    struct sockaddr_in me = loopback(18444);
+    struct sockaddr_in me;
+    ts_loopback_addr(&me, 18444);
     ok(btc_fake_set_sockname(&f, (const struct sockaddr *)&me, (socklen_t)sizeof me), NULL);
     int rcvbuf = 212992;
     ok(btc_fake_set_sockopt(&f, SOL_SOCKET, SO_RCVBUF, &rcvbuf, (socklen_t)sizeof rcvbuf), NULL);
