@@ -56,6 +56,7 @@ style() { # strategy index -> gnuplot line style: the library bold and dark, the
     case $1 in
     btcsock) echo "lw 3.5 pt 7 ps 1.1 lc rgb '#c0201e'" ;;
     exact) echo "lw 3.5 pt 9 ps 1.3 lc rgb '#1f5fb4'" ;;
+    oracle) echo "lw 1.5 dt 2 pt 9 ps 0.8 lc rgb '#1f5fb4'" ;;
     lazy) echo "lw 3.5 pt 5 ps 1.1 lc rgb '#111111'" ;;
     buffered) echo "lw 1.5 pt 6 ps 0.8 lc rgb '#f0a030'" ;;
     peek512) echo "lw 1.5 pt 4 ps 0.8 lc rgb '#3ca03c'" ;;

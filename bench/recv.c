@@ -61,6 +61,9 @@ typedef struct reader {
     char *win;
     size_t win_cap;
     const char *line; /* where the reader's last line is (the others' is out) */
+    /* oracle: the stream's line ends, and how far it has read */
+    const size_t *ends;
+    size_t next_line, at;
 } reader;
 
 typedef int (*read_line_fn)(reader *r, size_t *len);
@@ -263,6 +266,29 @@ static int rl_reader(reader *r, size_t *len, unsigned flags)
     return 0;
 }
 
+/*
+ * The floor under EXACT: a reader told in advance where every line ends, so
+ * it reads each line with one recv of exactly its length and never peeks.
+ * Nobody can write it (the lengths are not known in advance); it is here
+ * because it is the least any reader can do that consumes a line before
+ * returning it, so its ratio to peek512 is the most EXACT can reach here.
+ */
+static int rl_oracle(reader *r, size_t *len)
+{
+    size_t want = r->ends[r->next_line] - r->at;
+    size_t got = 0;
+    while (got < want) {
+        btc_ssize_t n;
+        if (do_recv(r, r->out + got, want - got, 0, &n) != 0)
+            return -1;
+        got += (size_t)n;
+    }
+    r->at = r->ends[r->next_line++];
+    r->out[want - 1] = '\0';
+    *len = want - 1;
+    return 0;
+}
+
 static int rl_lazy(reader *r, size_t *len) { return rl_reader(r, len, 0); }
 static int rl_exact(reader *r, size_t *len) { return rl_reader(r, len, BTC_READER_EXACT); }
 
@@ -355,6 +381,7 @@ static const strategy STRATEGIES[] = {
     {"trunc", rl_trunc, false, false, false, false, NULL},
     {"btcsock", rl_btcsock, false, false, false, false, NULL},
     {"exact", rl_exact, false, false, false, true, NULL},
+    {"oracle", rl_oracle, false, false, false, false, NULL},
     {"lazy", rl_lazy, false, false, false, true, sync_reader},
     {"libcopy", rl_libcopy, false, false, true, false, NULL},
     {"cumul", rl_cumul, false, false, true, false, NULL},
@@ -539,6 +566,7 @@ static void run_once(const strategy *sg, bench_transport t, const stream *st, si
     r.bbuf = bbuf;
     r.win = win;
     r.win_cap = win_cap;
+    r.ends = st->ends;
 
     pthread_barrier_wait(&go);
     uint64_t c0 = bench_thread_cpu_ns();

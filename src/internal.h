@@ -7,6 +7,7 @@
 #define BTCSOCK_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +16,22 @@
 
 /* ---- errors (status.c): every error path ends in one of these ---------- */
 
-/** Fills err for success: status OK, code 0, bytes, empty message. Returns BTC_OK. */
-btc_status btc__ok(btc_error *err, size_t bytes);
+/**
+ * Fills err for success: status OK, code 0, bytes, empty message. Returns
+ * BTC_OK. Inline because it runs right after an operation's last system
+ * call: a call into another file there costs more than the four stores
+ * (bench/README.md, "the cost per message over a real pair").
+ */
+static inline btc_status btc__ok(btc_error *err, size_t bytes)
+{
+    if (err != NULL) {
+        err->status = BTC_OK;
+        err->code = 0;
+        err->bytes = bytes;
+        err->message[0] = '\0';
+    }
+    return BTC_OK;
+}
 
 /**
  * Fills err for a failure and returns st. The message is the formatted text,
@@ -27,8 +42,20 @@ btc_status btc__fail(btc_error *err, btc_status st, int code, size_t bytes, cons
 
 /* ---- logging (log.c) ------------------------------------------------------ */
 
-/** Logs one result of a public operation: TRACE for BTC_OK, DEBUG otherwise. */
-void btc__log_result(const char *op, const btc_error *err);
+/** Non-zero while a log handler is installed (log.c owns it). */
+extern atomic_int btc__log_installed;
+/** btc__log_result's work when a handler is installed. */
+void btc__log_result_to_handler(const char *op, const btc_error *err);
+/**
+ * Logs one result of a public operation: TRACE for BTC_OK, DEBUG otherwise.
+ * Every operation ends here; with no handler (the usual case) it is one
+ * inline load, for the same reason btc__ok is inline.
+ */
+static inline void btc__log_result(const char *op, const btc_error *err)
+{
+    if (atomic_load_explicit(&btc__log_installed, memory_order_acquire))
+        btc__log_result_to_handler(op, err);
+}
 /** Logs a formatted message if a handler wants this level. */
 void btc__log(btc_log_level level, const char *fmt, ...) BTC_PRINTF(2, 3);
 
@@ -45,17 +72,54 @@ enum {
 /** Refuses an operation that needs a slot the table's version lacks (BTC_ERR_INVALID_ARGUMENT naming it). */
 btc_status btc__need_slot(const char *op, const btc_sys *sys, btc_sys_slot slot, btc_error *err);
 
+/*
+ * The checks every operation makes between two system calls are inline for
+ * their usual outcome, like btc__ok: the out-of-line part handles the rest.
+ */
+
+/** The OS file's default table (platform.h, BTC__DEFINE_DEFAULT_SYS): what btc_sys_default returns. */
+extern const btc_sys btc__os_default_sys;
+
 /** The table s uses: its own or the default. s must not be NULL. */
-const btc_sys *btc__sys_of(const btc_sock *s);
+static inline const btc_sys *btc__sys_of(const btc_sock *s) { return s->sys != NULL ? s->sys : &btc__os_default_sys; }
+
+/** btc__check_sock for any socket (a NULL one, an empty one, one with its own table to validate). */
+btc_status btc__check_sock_full(const char *op, const btc_sock *s, btc_error *err);
 /**
  * The common entry check of operations on an existing socket: s not NULL,
- * its table valid, s not empty. Fills err and returns non-OK on failure.
+ * its table valid, s not empty. Fills err (OK too) and returns non-OK on
+ * failure.
  */
-btc_status btc__check_sock(const char *op, const btc_sock *s, btc_error *err);
+static inline btc_status btc__check_sock(const char *op, const btc_sock *s, btc_error *err)
+{
+    if (s != NULL && s->sys == NULL && s->fd != BTC_INVALID_SOCKET)
+        return btc__ok(err, 0); /* the default table needs no validation */
+    return btc__check_sock_full(op, s, err);
+}
+
+#define BTC__INTERRUPT_MAGIC 0x42544349u /* "BTCI": an initialised btc_interrupt (interrupt.c) */
+
+/** btc_interrupt_is_valid, inline for the operations' entry checks. */
+static inline bool btc__interrupt_valid(const btc_interrupt *i)
+{
+    return i != NULL && i->magic == BTC__INTERRUPT_MAGIC;
+}
+
+/** Refuses an interrupt that is not initialised (fills err); always BTC_ERR_INVALID_ARGUMENT. */
+btc_status btc__refuse_interrupt(const char *op, btc_error *err);
 /** intr is NULL or initialised. */
-btc_status btc__check_interrupt(const char *op, const btc_interrupt *intr, btc_error *err);
+static inline btc_status btc__check_interrupt(const char *op, const btc_interrupt *intr, btc_error *err)
+{
+    return intr == NULL || btc__interrupt_valid(intr) ? BTC_OK : btc__refuse_interrupt(op, err);
+}
+
+/** Refuses a negative timeout (fills err); always BTC_ERR_INVALID_ARGUMENT. */
+btc_status btc__refuse_timeout(const char *op, int64_t timeout_ms, btc_error *err);
 /** A timeout is >= 0 (BTC_TIMEOUT_INFINITE included). */
-btc_status btc__check_timeout(const char *op, int64_t timeout_ms, btc_error *err);
+static inline btc_status btc__check_timeout(const char *op, int64_t timeout_ms, btc_error *err)
+{
+    return timeout_ms >= 0 ? BTC_OK : btc__refuse_timeout(op, timeout_ms, err);
+}
 
 /* ---- deadlines and waits (wait.c) ----------------------------------------- */
 
@@ -81,7 +145,11 @@ typedef struct btc__lazy_deadline {
 } btc__lazy_deadline;
 
 /** timeout_ms from the first btc__deadline_get (BTC_TIMEOUT_INFINITE: never); reads no clock. */
-btc__lazy_deadline btc__deadline_later(const btc_sys *sys, int64_t timeout_ms);
+static inline btc__lazy_deadline btc__deadline_later(const btc_sys *sys, int64_t timeout_ms)
+{
+    btc__lazy_deadline l = {sys, timeout_ms, {INT64_MAX}, false};
+    return l;
+}
 /** The deadline, read from the clock on the first call. */
 btc__deadline btc__deadline_get(btc__lazy_deadline *l);
 
@@ -137,6 +205,16 @@ typedef struct btc__mover {
  */
 btc_status btc__transfer(const btc__mover *m, void *ctx, btc__lazy_deadline *dl, btc_interrupt *intr, size_t *moved,
                          int *code);
+/**
+ * btc__transfer after its first attempt, which the caller made itself (n:
+ * what m->once returned, asked: what it offered; for n < 0 nothing may run
+ * between the call and this one, which reads the error). An operation whose
+ * first attempt usually finishes it makes that call in its own frame and
+ * returns on the spot: the frames and files between it and the system call
+ * cost more, after a system call, than the loop saves.
+ */
+btc_status btc__transfer_from(const btc__mover *m, void *ctx, btc_ssize_t n, size_t asked, btc__lazy_deadline *dl,
+                              btc_interrupt *intr, size_t *moved, int *code);
 
 /** Words a stop of btc__transfer: op "send"/"receive", verb "sent"/"received", done of total bytes. */
 btc_status btc__transfer_stop(btc_error *err, btc_status st, int code, const char *op, const char *verb, size_t done,

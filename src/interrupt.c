@@ -24,9 +24,7 @@
  */
 #include "internal.h"
 
-#define BTC__INTERRUPT_MAGIC 0x42544349u /* "BTCI" */
-
-bool btc_interrupt_is_valid(const btc_interrupt *i) { return i != NULL && i->magic == BTC__INTERRUPT_MAGIC; }
+bool btc_interrupt_is_valid(const btc_interrupt *i) { return btc__interrupt_valid(i); }
 
 btc_status btc_interrupt_init(btc_interrupt *i, btc_error *err)
 {

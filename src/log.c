@@ -18,8 +18,8 @@ static atomic_flag log_lock = ATOMIC_FLAG_INIT;
 static btc_log_fn log_fn;
 static void *log_ctx;
 static btc_log_level log_min = BTC_LOG_WARN;
-/* Read without the lock as a fast "is anyone listening" check. */
-static atomic_int log_installed;
+/* Read without the lock as a fast "is anyone listening" check (inline, in btc__log_result). */
+atomic_int btc__log_installed;
 
 void btc_set_log_handler(btc_log_fn fn, void *ctx, btc_log_level min_level)
 {
@@ -28,14 +28,14 @@ void btc_set_log_handler(btc_log_fn fn, void *ctx, btc_log_level min_level)
     log_fn = fn;
     log_ctx = ctx;
     log_min = min_level;
-    atomic_store_explicit(&log_installed, fn != NULL, memory_order_release);
+    atomic_store_explicit(&btc__log_installed, fn != NULL, memory_order_release);
     atomic_flag_clear_explicit(&log_lock, memory_order_release);
 }
 
 /* Copies the handler if it wants `level`; false when nobody listens. */
 static bool log_handler_for(btc_log_level level, btc_log_fn *fn, void **ctx)
 {
-    if (!atomic_load_explicit(&log_installed, memory_order_acquire))
+    if (!atomic_load_explicit(&btc__log_installed, memory_order_acquire))
         return false;
     while (atomic_flag_test_and_set_explicit(&log_lock, memory_order_acquire)) {
     }
@@ -61,10 +61,8 @@ void btc__log(btc_log_level level, const char *fmt, ...)
     fn(ctx, level, line);
 }
 
-void btc__log_result(const char *op, const btc_error *err)
+void btc__log_result_to_handler(const char *op, const btc_error *err)
 {
-    if (!atomic_load_explicit(&log_installed, memory_order_acquire))
-        return; /* every operation ends here: with no handler, not even the formatting call */
     if (err->status == BTC_OK)
         btc__log(BTC_LOG_TRACE, "%s: ok (%zu bytes)", op, err->bytes);
     else

@@ -43,9 +43,9 @@ char *btc__resolve_error_string(int code, char *buf, size_t cap);
  * line there, generated from the slot list.
  */
 #define BTC__OS_SLOT(since, ret, name, fails, n, params) .name = BTC__OS(name),
-#define BTC__DEFINE_DEFAULT_SYS()                                                                                 \
-    static const btc_sys os_default_sys = {.version = BTC_SYS_VERSION, .ctx = NULL, BTC_SYS_SLOTS(BTC__OS_SLOT)}; \
-    const btc_sys *btc_sys_default(void) { return &os_default_sys; }
+#define BTC__DEFINE_DEFAULT_SYS()                                                                               \
+    const btc_sys btc__os_default_sys = {.version = BTC_SYS_VERSION, .ctx = NULL, BTC_SYS_SLOTS(BTC__OS_SLOT)}; \
+    const btc_sys *btc_sys_default(void) { return &btc__os_default_sys; }
 
 /* ---- the wait backend ------------------------------------------------------ */
 

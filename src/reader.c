@@ -87,9 +87,11 @@ static size_t rd_held(const btc_reader *r) { return r->cons > r->ret ? r->cons -
 /*
  * One read of buf[cons..upto), bytes a peek already showed: into the same
  * place (they are there already, so the kernel may discard them). A read
- * shorter than that is the socket breaking its word: PROTOCOL.
+ * shorter than that is the socket breaking its word: PROTOCOL. Inline so
+ * that an EXACT line makes its read from btc_reader_line's own frame (see
+ * "the path between two system calls" in docs/ARCHITECTURE.md).
  */
-static btc_status rd_consume_once(rd_call *c, size_t upto)
+static inline btc_status rd_consume_once(rd_call *c, size_t upto)
 {
     btc_reader *r = c->r;
     size_t want = upto - r->cons;
@@ -274,8 +276,14 @@ static btc_status rd_line(rd_call *c, uint8_t term, const char **line, size_t *l
         r->scan_term = term;
         st = rd_fill_line(c, term, &t);
     }
-    if (st == BTC_OK && (r->flags & BTC_READER_EXACT) != 0)
-        st = rd_consume(c, t + 1);
+    if (st == BTC_OK && (r->flags & BTC_READER_EXACT) != 0 && r->cons < t + 1) {
+        /* The first read in this frame, as in send.c: usually it is the only one. */
+        st = rd_consume_once(c, t + 1);
+        if (st == BTC_ERR_WOULD_BLOCK)
+            st = rd_wait(c);
+        if (st == BTC_OK)
+            st = rd_consume(c, t + 1);
+    }
     if (st != BTC_OK)
         return rd_line_stop(c, st, line, len, err);
     *line = r->buf + r->ret;
@@ -427,14 +435,14 @@ static btc_status rd_check_io(const char *op, const btc_reader *r, int64_t timeo
 }
 
 /*
- * rd_check_io's conditions as one test, with no call but the interrupt's:
+ * rd_check_io's conditions as one test, with no call at all:
  * the hot path of a line already in the window costs a few nanoseconds, and
  * only a refusal pays for the checks that word its message.
  */
-static bool rd_usable(const btc_reader *r, int64_t timeout_ms, const btc_interrupt *intr)
+static inline bool rd_usable(const btc_reader *r, int64_t timeout_ms, const btc_interrupt *intr)
 {
     return r != NULL && r->self == r && r->magic == RD_LIVE && r->sock->fd == r->fd && r->fd != BTC_INVALID_SOCKET &&
-           r->sock->sys == r->table && timeout_ms >= 0 && (intr == NULL || btc_interrupt_is_valid(intr));
+           r->sock->sys == r->table && timeout_ms >= 0 && (intr == NULL || btc__interrupt_valid(intr));
 }
 
 static btc_status rd_init(btc_reader *r, const btc_sock *s, void *buf, size_t cap, unsigned flags, btc_error *err)

@@ -62,34 +62,57 @@ static btc_ssize_t send_once(void *ctx, size_t *asked)
     return sys->sendv(sys->ctx, c->s->fd, batch, n, BTC_MSG_DONTWAIT);
 }
 
+/* A cursor at the start of iov and the mover that drives it. */
+static void send_setup(send_cursor *c, btc__mover *m, const btc_sock *s, const btc_iovec *iov, size_t iovcnt,
+                       size_t total)
+{
+    *c = (send_cursor){s, btc__sys_of(s), iov, iovcnt, 0, 0};
+    /* A send that takes no byte is a broken contract, not a closed peer. */
+    *m = (btc__mover){s, total, BTC_EV_SEND, BTC_ERR_PROTOCOL, send_once, cursor_advance};
+    cursor_advance(c, 0);
+}
+
 btc_status btc__send_all(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc__lazy_deadline *dl,
                          btc_interrupt *intr, size_t *sent, int *code)
 {
-    send_cursor c = {s, btc__sys_of(s), iov, iovcnt, 0, 0};
-    /* A send that takes no byte is a broken contract, not a closed peer. */
-    const btc__mover m = {s, total, BTC_EV_SEND, BTC_ERR_PROTOCOL, send_once, cursor_advance};
-    cursor_advance(&c, 0);
+    send_cursor c;
+    btc__mover m;
+    send_setup(&c, &m, s, iov, iovcnt, total);
     return btc__transfer(&m, &c, dl, intr, sent, code);
 }
 
-/* The common tail of both operations: argument checks done, total known. */
-static btc_status send_pieces(const char *op, const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total,
-                              int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
+/*
+ * What the first attempt (n of asked bytes) left: the rest by the loop, and
+ * the outcome into err.
+ */
+static btc_status send_rest(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, size_t total, btc_ssize_t n,
+                            size_t asked, int64_t timeout_ms, btc_interrupt *intr, btc_error *err)
+{
+    send_cursor c;
+    btc__mover m;
+    send_setup(&c, &m, s, iov, iovcnt, total);
+    btc__lazy_deadline dl = btc__deadline_later(c.sys, timeout_ms);
+    size_t sent;
+    int code;
+    btc_status st = btc__transfer_from(&m, &c, n, asked, &dl, intr, &sent, &code);
+    return btc__transfer_stop(err, st, code, "send", "sent", sent, total);
+}
+
+/* The argument checks both operations share after their own. */
+static btc_status send_checks(const char *op, int64_t timeout_ms, const btc_interrupt *intr, btc_error *err)
 {
     btc_status st = btc__check_timeout(op, timeout_ms, err);
     if (st == BTC_OK)
         st = btc__check_interrupt(op, intr, err);
-    if (st != BTC_OK)
-        return st;
-    if (total == 0)
-        return btc__ok(err, 0);
-    size_t sent;
-    int code;
-    btc__lazy_deadline dl = btc__deadline_later(btc__sys_of(s), timeout_ms);
-    st = btc__send_all(s, iov, iovcnt, total, &dl, intr, &sent, &code);
-    return btc__transfer_stop(err, st, code, "send", "sent", sent, total);
+    return st;
 }
 
+/*
+ * The first attempt is made in the public function's own frame, and a send
+ * it finishes (the usual case) returns from there: after a system call every
+ * frame and file between the caller and the call costs more than the
+ * instructions in them (btc__transfer_from; bench/README.md).
+ */
 static btc_status send_one(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms, btc_interrupt *intr,
                            btc_error *err)
 {
@@ -98,8 +121,15 @@ static btc_status send_one(const btc_sock *s, const void *data, size_t len, int6
         return st;
     if (data == NULL && len > 0)
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "send_complete: data is NULL with len %zu", len);
+    st = send_checks("send_complete", timeout_ms, intr, err);
+    if (st != BTC_OK || len == 0)
+        return st == BTC_OK ? btc__ok(err, 0) : st;
+    const btc_sys *sys = btc__sys_of(s);
+    btc_ssize_t n = sys->send(sys->ctx, s->fd, data, len, BTC_MSG_DONTWAIT); /* = send_once on one piece */
+    if (n == (btc_ssize_t)len)
+        return btc__ok(err, len);
     btc_iovec one = {data, len};
-    return send_pieces("send_complete", s, &one, 1, len, timeout_ms, intr, err);
+    return send_rest(s, &one, 1, len, n, len, timeout_ms, intr, err);
 }
 
 btc_status btc_sock_send_complete(const btc_sock *s, const void *data, size_t len, int64_t timeout_ms,
@@ -138,9 +168,18 @@ static btc_status send_many(const btc_sock *s, const btc_iovec *iov, size_t iovc
     size_t total = 0;
     if (st == BTC_OK)
         st = total_of(iov, iovcnt, &total, err);
-    if (st != BTC_OK)
-        return st;
-    return send_pieces("send_complete_v", s, iov, iovcnt, total, timeout_ms, intr, err);
+    if (st == BTC_OK)
+        st = send_checks("send_complete_v", timeout_ms, intr, err);
+    if (st != BTC_OK || total == 0)
+        return st == BTC_OK ? btc__ok(err, 0) : st;
+    send_cursor c;
+    btc__mover m;
+    send_setup(&c, &m, s, iov, iovcnt, total);
+    size_t asked;
+    btc_ssize_t n = send_once(&c, &asked); /* in this frame, as in send_one */
+    if (n >= 0 && (size_t)n == total && asked == total)
+        return btc__ok(err, total);
+    return send_rest(s, iov, iovcnt, total, n, asked, timeout_ms, intr, err);
 }
 
 btc_status btc_sock_send_complete_v(const btc_sock *s, const btc_iovec *iov, size_t iovcnt, int64_t timeout_ms,

@@ -49,9 +49,7 @@ btc_status btc__need_slot(const char *op, const btc_sys *sys, btc_sys_slot slot,
                      sys->version, btc_sys_slot_name(slot));
 }
 
-const btc_sys *btc__sys_of(const btc_sock *s) { return s->sys != NULL ? s->sys : btc_sys_default(); }
-
-btc_status btc__check_sock(const char *op, const btc_sock *s, btc_error *err)
+btc_status btc__check_sock_full(const char *op, const btc_sock *s, btc_error *err)
 {
     if (s == NULL)
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "%s: socket is NULL", op);
@@ -63,19 +61,14 @@ btc_status btc__check_sock(const char *op, const btc_sock *s, btc_error *err)
     return BTC_OK;
 }
 
-btc_status btc__check_interrupt(const char *op, const btc_interrupt *intr, btc_error *err)
+btc_status btc__refuse_interrupt(const char *op, btc_error *err)
 {
-    if (intr != NULL && !btc_interrupt_is_valid(intr))
-        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "%s: interrupt is not initialised", op);
-    return BTC_OK;
+    return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "%s: interrupt is not initialised", op);
 }
 
-btc_status btc__check_timeout(const char *op, int64_t timeout_ms, btc_error *err)
+btc_status btc__refuse_timeout(const char *op, int64_t timeout_ms, btc_error *err)
 {
-    if (timeout_ms < 0)
-        return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "%s: negative timeout (%lld ms)", op,
-                         (long long)timeout_ms);
-    return BTC_OK;
+    return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "%s: negative timeout (%lld ms)", op, (long long)timeout_ms);
 }
 
 /* ---- ownership ---------------------------------------------------------- */

@@ -35,17 +35,6 @@ const char *btc_status_message(btc_status s)
     return "unknown status";
 }
 
-btc_status btc__ok(btc_error *err, size_t bytes)
-{
-    if (err != NULL) {
-        err->status = BTC_OK;
-        err->code = 0;
-        err->bytes = bytes;
-        err->message[0] = '\0';
-    }
-    return BTC_OK;
-}
-
 btc_status btc__fail(btc_error *err, btc_status st, int code, size_t bytes, const char *fmt, ...)
 {
     if (err == NULL)

@@ -17,12 +17,18 @@
 btc_status btc__transfer(const btc__mover *m, void *ctx, btc__lazy_deadline *dl, btc_interrupt *intr, size_t *moved,
                          int *code)
 {
+    size_t asked;
+    btc_ssize_t n = m->once(ctx, &asked);
+    return btc__transfer_from(m, ctx, n, asked, dl, intr, moved, code);
+}
+
+btc_status btc__transfer_from(const btc__mover *m, void *ctx, btc_ssize_t n, size_t asked, btc__lazy_deadline *dl,
+                              btc_interrupt *intr, size_t *moved, int *code)
+{
     const btc_sys *sys = btc__sys_of(m->s);
     *moved = 0;
     *code = 0;
-    while (*moved < m->total) {
-        size_t asked;
-        btc_ssize_t n = m->once(ctx, &asked);
+    for (;;) {
         if (n > 0) {
             if ((size_t)n > asked)
                 return BTC_ERR_PROTOCOL;
@@ -33,18 +39,18 @@ btc_status btc__transfer(const btc__mover *m, void *ctx, btc__lazy_deadline *dl,
             btc_status st = btc__check_stop(sys, btc__deadline_get(dl), intr);
             if (st != BTC_OK)
                 return st;
-            continue;
-        }
-        if (n == 0)
+        } else if (n == 0) {
             return m->on_zero;
-        *code = sys->last_error(sys->ctx);
-        if (btc_io_error_is_permanent(*code))
-            return BTC_ERR_IO;
-        btc_status st = btc__wait_ready(m->s, sys, m->events, btc__deadline_get(dl), intr, code);
-        if (st != BTC_OK)
-            return st;
+        } else {
+            *code = sys->last_error(sys->ctx);
+            if (btc_io_error_is_permanent(*code))
+                return BTC_ERR_IO;
+            btc_status st = btc__wait_ready(m->s, sys, m->events, btc__deadline_get(dl), intr, code);
+            if (st != BTC_OK)
+                return st;
+        }
+        n = m->once(ctx, &asked);
     }
-    return BTC_OK;
 }
 
 btc_status btc__transfer_stop(btc_error *err, btc_status st, int code, const char *op, const char *verb, size_t done,

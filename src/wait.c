@@ -23,12 +23,6 @@ btc__deadline btc__deadline_in(const btc_sys *sys, int64_t timeout_ms)
     return dl;
 }
 
-btc__lazy_deadline btc__deadline_later(const btc_sys *sys, int64_t timeout_ms)
-{
-    btc__lazy_deadline l = {sys, timeout_ms, {INT64_MAX}, false};
-    return l;
-}
-
 btc__deadline btc__deadline_get(btc__lazy_deadline *l)
 {
     if (!l->set) {
