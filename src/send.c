@@ -143,10 +143,11 @@ btc_status btc_sock_send_complete(const btc_sock *s, const void *data, size_t le
     return st;
 }
 
-/* The total of the pieces, refusing NULL bases and a total that does not fit a size_t. */
-static btc_status total_of(const btc_iovec *iov, size_t iovcnt, size_t *total, btc_error *err)
+/* The total of the pieces and how many are empty, refusing NULL bases and a total that does not fit a size_t. */
+static btc_status total_of(const btc_iovec *iov, size_t iovcnt, size_t *total, size_t *empty, btc_error *err)
 {
     *total = 0;
+    *empty = 0;
     if (iov == NULL && iovcnt > 0)
         return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0, "send_complete_v: iov is NULL with iovcnt %zu", iovcnt);
     for (size_t i = 0; i < iovcnt; i++) {
@@ -157,6 +158,8 @@ static btc_status total_of(const btc_iovec *iov, size_t iovcnt, size_t *total, b
             return btc__fail(err, BTC_ERR_INVALID_ARGUMENT, 0, 0,
                              "send_complete_v: the lengths overflow a size_t at iov[%zu]", i);
         *total += iov[i].len;
+        if (iov[i].len == 0)
+            (*empty)++;
     }
     return BTC_OK;
 }
@@ -166,17 +169,25 @@ static btc_status send_many(const btc_sock *s, const btc_iovec *iov, size_t iovc
 {
     btc_status st = btc__check_sock("send_complete_v", s, err);
     size_t total = 0;
+    size_t empty = 0;
     if (st == BTC_OK)
-        st = total_of(iov, iovcnt, &total, err);
+        st = total_of(iov, iovcnt, &total, &empty, err);
     if (st == BTC_OK)
         st = send_checks("send_complete_v", timeout_ms, intr, err);
     if (st != BTC_OK || total == 0)
         return st == BTC_OK ? btc__ok(err, 0) : st;
-    send_cursor c;
-    btc__mover m;
-    send_setup(&c, &m, s, iov, iovcnt, total);
-    size_t asked;
-    btc_ssize_t n = send_once(&c, &asked); /* in this frame, as in send_one */
+    const btc_sys *sys = btc__sys_of(s);
+    size_t asked = total;
+    btc_ssize_t n;
+    if (empty == 0 && iovcnt > 1 && iovcnt <= BTC_IOV_BATCH && BTC__SYS_HAS(sys, sendv)) {
+        /* send_once would pass the pieces as they are: the same call, from this frame (as in send_one) */
+        n = sys->sendv(sys->ctx, s->fd, iov, iovcnt, BTC_MSG_DONTWAIT);
+    } else {
+        send_cursor c;
+        btc__mover m;
+        send_setup(&c, &m, s, iov, iovcnt, total);
+        n = send_once(&c, &asked);
+    }
     if (n >= 0 && (size_t)n == total && asked == total)
         return btc__ok(err, total);
     return send_rest(s, iov, iovcnt, total, n, asked, timeout_ms, intr, err);
