@@ -37,7 +37,7 @@ bench-quick: bench-build ## every benchmark at small sizes (< 60 s), verified on
 	@echo $(BENCH_BUILD)/quick > $(BENCH_LAST)
 
 # The full run. The machine's description and load go into the results too.
-bench: bench-build ## the full run (~9 min): CSV, recv.md, bench.txt, machine.txt into bench/results/
+bench: bench-build ## the full run (~25 min): CSV, recv.md, bench.txt, machine.txt into bench/results/
 	@mkdir -p $(BENCH_RESULTS)
 	@bench/machine.sh before > $(BENCH_RESULTS)/machine.txt
 	@$(BENCH_BUILD)/poll/btcbench --out=$(BENCH_RESULTS) --reps=$(BENCH_REPS) all $(BENCH_ARGS) \
