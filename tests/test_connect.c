@@ -190,6 +190,41 @@ Test(connect, fake_in_progress_then_connected)
     TS_ASSERT_SZ(f.calls[BTC_FAKE_WAIT], 1, "waits");
 }
 
+/*
+ * Before the handshake ends nothing can be sent or received (a kernel's
+ * non-blocking calls would block) and the socket is not ready either way;
+ * send_complete waits it out.
+ */
+Test(connect, fake_send_while_connecting_waits_for_the_connect)
+{
+    btc_fake f;
+    btc_fake_init(&f);
+    btc_fake_set_connect(&f, EINPROGRESS, 0, FS_T0 + 40);
+    btc_fake_set_input(&f, "pong", 4);
+    uint8_t out[8];
+    btc_fake_set_output(&f, out, sizeof out);
+    btc_sock s;
+    btc_fake_sock(&f, &s);
+    const btc_sys *sys = btc_fake_sys(&f);
+    struct sockaddr_in sa;
+    ts_loopback_addr(&sa, 8333);
+    cr_assert_eq(sys->connect(sys->ctx, s.fd, (const struct sockaddr *)&sa, sizeof sa), -1, "connect in progress");
+    cr_assert_eq(sys->send(sys->ctx, s.fd, "x", 1, BTC_MSG_DONTWAIT), -1, "a send while connecting is refused");
+    TS_ASSERT_I64(sys->last_error(sys->ctx), EAGAIN, "and would block");
+    TS_ASSERT_SZ(f.sent, 0, "nothing reached the peer");
+    char in[4];
+    cr_assert_eq(sys->recv(sys->ctx, s.fd, in, sizeof in, BTC_MSG_DONTWAIT), -1, "a recv while connecting is refused");
+    TS_ASSERT_I64(sys->last_error(sys->ctx), EAGAIN, "and would block");
+    btc_events occurred = 0;
+    btc_error err;
+    TS_ASSERT_STATUS(btc_sock_wait(&s, 0, BTC_EV_RECV | BTC_EV_SEND, &occurred, NULL, &err), BTC_ERR_TIMEOUT, &err);
+    TS_ASSERT_I64(occurred, 0, "not ready while connecting");
+    TS_CHECK_OK(&err, btc_sock_send_complete(&s, "hello", 5, 1000, NULL, &err));
+    TS_ASSERT_I64(f.now_ms, FS_T0 + 40, "sent once the connect completed");
+    TS_ASSERT_SZ(f.sent, 5, "sent");
+    cr_assert_arr_eq(out, "hello", 5, "the peer got the bytes");
+}
+
 Test(connect, fake_in_progress_then_refused_is_io_with_so_error)
 {
     btc_fake f;

@@ -276,6 +276,9 @@ BTC_EXTERN void btc_fake_sock(btc_fake *f, btc_sock *s);
  * it in progress until virtual time at_ms, when the socket becomes writable
  * and so_error is pending (0: connected; else ERR readiness, and the next
  * getsockopt SO_ERROR, recv or send reports it, once, as a kernel does).
+ * While it is in progress the socket is neither readable nor writable and
+ * a send or recv fails with EAGAIN, as a kernel's non-blocking calls do
+ * before the handshake ends.
  */
 BTC_EXTERN void btc_fake_set_connect(btc_fake *f, int error, int so_error, int64_t at_ms);
 /**

@@ -158,6 +158,8 @@ static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, i
         return fake_fail(f, (int)a.value);
     if (f->so_error != 0)
         return fake_fail(f, take_so_error(f)); /* a pending error (a failed connect) is reported once */
+    if (f->connecting)
+        return fake_fail(f, EAGAIN); /* nothing can have arrived before the handshake ends */
     if (len == 0)
         return 0;
     size_t avail = fake_visible(f) - f->consumed;
@@ -175,7 +177,8 @@ static btc_ssize_t fake_recv(void *ctx, btc_socket_t s, void *buf, size_t len, i
 
 /*
  * Why a send cannot go ahead now (the error to fail with), or 0: the script,
- * a closed descriptor, a peer that is gone, a pending error, a shutdown.
+ * a closed descriptor, a connect still in progress, a peer that is gone, a
+ * pending error, a shutdown.
  */
 static int send_blocked(btc_fake *f, fake_action a)
 {
@@ -183,6 +186,8 @@ static int send_blocked(btc_fake *f, fake_action a)
         return EBADF;
     if (a.kind == BTC_FAKE_FAIL)
         return (int)a.value;
+    if (f->connecting)
+        return EAGAIN; /* not connected yet: a kernel's non-blocking send would block (Linux: EAGAIN) */
     if (f->peer_closed || f->gone || f->shut_wr)
         return EPIPE;
     if (at_end(f) && f->end_error != 0)
@@ -262,11 +267,11 @@ btc_events btc_fake__events(const btc_fake *f, btc_events requested)
         return BTC_EV_ERR; /* as poll reports POLLNVAL */
     if (f->listening)
         return listener_events(f, requested);
+    if (f->connecting)
+        return 0; /* a connect in progress: neither readable nor writable yet */
     bool hung_up = f->peer_closed || f->gone;
     if ((requested & BTC_EV_RECV) && (fake_visible(f) > f->consumed || at_end(f)))
         ev |= BTC_EV_RECV;
-    if (f->connecting)
-        return ev; /* a connect in progress: not writable yet */
     if ((requested & BTC_EV_SEND) && (send_room(f) > 0 || hung_up || f->so_error != 0))
         ev |= BTC_EV_SEND;
     if (hung_up || (at_end(f) && f->end_error != 0) || f->so_error != 0)
