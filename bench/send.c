@@ -74,6 +74,14 @@ typedef enum sender {
 static const char *const SENDER_NAMES[S_COUNT] = {"send_complete",   "plain_loop",   "plain_nonblock",
                                                   "send_complete_v", "thin_wrapper", "plain_sendmsg"};
 
+/* The two pieces send_complete_v and plain_sendmsg send a message as: a 16-byte head (or less) and the rest. */
+static void two_pieces(const uint8_t *p, size_t len, btc_iovec iov[2])
+{
+    size_t head = len < 16 ? len : 16;
+    iov[0] = (btc_iovec){p, head};
+    iov[1] = (btc_iovec){p + head, len - head};
+}
+
 /* The hand-written senders (no library call): their sockets are blocking, or they poll themselves. */
 static bool is_plain(sender who) { return who == S_PLAIN || who == S_PLAIN_NB || who == S_PLAIN_V; }
 
@@ -121,10 +129,11 @@ static void plain_send(const btc_sys *sys, const btc_sock *s, const uint8_t *p, 
  */
 static void plain_sendmsg(const btc_sys *sys, const btc_sock *s, const uint8_t *p, size_t len)
 {
-    size_t head = len < 16 ? len : 16;
-    size_t off = 0;
-    while (off < len) {
-        btc_iovec iov[2];
+    btc_iovec whole[2];
+    two_pieces(p, len, whole);
+    size_t head = whole[0].len;
+    for (size_t off = 0; off < len;) {
+        btc_iovec iov[2]; /* after a short send: what is left of the head (if any), then of the rest */
         size_t cnt = 0;
         if (off < head)
             iov[cnt++] = (btc_iovec){p + off, head - off};
@@ -142,8 +151,8 @@ static void library_send(sender who, const btc_sock *wr, const uint8_t *p, size_
     if (who == S_COMPLETE) {
         st = btc_sock_send_complete(wr, p, len, 60000, NULL, &err);
     } else if (who == S_COMPLETE_V) {
-        size_t head = len < 16 ? len : 16;
-        btc_iovec iov[2] = {{p, head}, {p + head, len - head}};
+        btc_iovec iov[2];
+        two_pieces(p, len, iov);
         st = btc_sock_send_complete_v(wr, iov, 2, 60000, NULL, &err);
     } else {
         for (size_t off = 0; off < len && st == BTC_OK;) {
@@ -316,9 +325,14 @@ static void send_with_room(sender who, const btc_sock *wr, const uint8_t *p, siz
         return;
     }
     const btc_sys *sys = btc_sys_default();
-    btc_iovec iov[2] = {{p, 16}, {p + 16, len - 16}};
-    btc_ssize_t n = who == S_PLAIN_V ? sys->sendv(sys->ctx, wr->fd, iov, 2, BTC_MSG_DONTWAIT)
-                                     : sys->send(sys->ctx, wr->fd, p, len, BTC_MSG_DONTWAIT);
+    btc_ssize_t n;
+    if (who == S_PLAIN_V) {
+        btc_iovec iov[2];
+        two_pieces(p, len, iov);
+        n = sys->sendv(sys->ctx, wr->fd, iov, 2, BTC_MSG_DONTWAIT);
+    } else {
+        n = sys->send(sys->ctx, wr->fd, p, len, BTC_MSG_DONTWAIT);
+    }
     if (n != (btc_ssize_t)len)
         bench_die("send into an emptied socket came up short");
 }
